@@ -1,0 +1,11 @@
+"""spacy-lstm: packed, batch-invariant PyTorch LSTM tok2vec architectures for spaCy.
+
+Importing this package registers its architectures; spaCy also finds them
+without an import through the ``spacy_architectures`` entry points.
+"""
+from .layers.lstm_encoder import LSTMEncoder
+from .models.tok2vec import LSTMTok2Vec
+
+__version__ = "0.1.0"
+
+__all__ = ["LSTMEncoder", "LSTMTok2Vec", "__version__"]

@@ -1,0 +1,145 @@
+"""``spacy_lstm.LSTMEncoder.v1``: a packed, residual (Bi)LSTM over a batch of docs."""
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import torch
+from spacy.util import registry
+from thinc.api import ArgsKwargs, Model, PyTorchGradScaler, PyTorchWrapper_v2
+from thinc.api import torch2xp, xp2torch
+from thinc.types import Floats2d
+
+from ..modules.residual_lstm import ResidualLSTM
+
+InT = List[Floats2d]
+OutT = List[Floats2d]
+
+
+@registry.architectures("spacy_lstm.LSTMEncoder.v1")
+def LSTMEncoder(
+    width: int,
+    depth: int,
+    dropout: float,
+    bidirectional: bool = True,
+    hidden_size: Optional[int] = None,
+    mixed_precision: bool = False,
+    grad_scaler_config: Dict[str, Any] = {},
+) -> Model[InT, OutT]:
+    """Encode context with a stack of packed (Bi)LSTM layers, each wrapped in a
+    residual connection and LayerNorm. Drops in wherever
+    ``spacy.TorchBiLSTMEncoder.v1`` or ``spacy.MaxoutWindowEncoder.v2`` goes:
+    input and output are one ``(n_tokens, width)`` array per doc.
+
+    Sequences are packed by length, never padded, so a doc's output does not
+    depend on the other docs in its batch; docs with no tokens give ``(0, width)``.
+
+    width (int): Input and output width. 128-512; 256 matches calamanCy md.
+    depth (int): Number of LSTM layers, >= 1. 1-3; each layer adds a full pass
+        over the sequence, so speed falls roughly linearly with depth.
+    dropout (float): Dropout on each layer's LSTM output before the residual sum,
+        in [0, 1). 0.1-0.3. This is applied inside the PyTorch module and is
+        *not* changed by spaCy's ``[training] dropout``.
+    bidirectional (bool): Read each sequence in both directions (recommended for
+        tagging and parsing).
+    hidden_size (Optional[int]): LSTM state size per direction. Default:
+        ``width // 2`` if bidirectional (width must then be even), else ``width``.
+        Any other value adds a linear projection back to ``width`` per layer.
+    mixed_precision (bool): Run the LSTM under autocast (GPU only).
+    grad_scaler_config (dict): Arguments for thinc's ``PyTorchGradScaler``,
+        e.g. ``{"enabled": true}`` together with ``mixed_precision``.
+    """
+    hidden_size = _check_args(width, depth, dropout, bidirectional, hidden_size)
+    module = ResidualLSTM(width, hidden_size, depth, bidirectional, dropout)
+    wrapped = PyTorchWrapper_v2(
+        module,
+        convert_inputs=_convert_inputs,
+        convert_outputs=_convert_outputs,
+        mixed_precision=mixed_precision,
+        grad_scaler=PyTorchGradScaler(**grad_scaler_config),
+    )
+    return Model(
+        "lstm_encoder",
+        forward,
+        init=init,
+        layers=[wrapped],
+        dims={"nI": width, "nO": width},
+        attrs={
+            "width": width,
+            "depth": depth,
+            "dropout": dropout,
+            "bidirectional": bidirectional,
+            "hidden_size": hidden_size,
+        },
+    )
+
+
+def _check_args(
+    width: int,
+    depth: int,
+    dropout: float,
+    bidirectional: bool,
+    hidden_size: Optional[int],
+) -> int:
+    if not isinstance(width, int) or width < 1:
+        raise ValueError(f"LSTMEncoder: width must be a positive integer, got {width!r}")
+    if not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"LSTMEncoder: depth must be an integer >= 1, got {depth!r}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"LSTMEncoder: dropout must be in [0, 1), got {dropout!r}")
+    if hidden_size is None:
+        if bidirectional and width % 2:
+            raise ValueError(
+                f"LSTMEncoder: width {width} is odd, so a bidirectional LSTM cannot "
+                "split it into two directions of width // 2. Use an even width or "
+                "set hidden_size explicitly (a projection back to width is then added)."
+            )
+        return width // 2 if bidirectional else width
+    if not isinstance(hidden_size, int) or hidden_size < 1:
+        raise ValueError(
+            f"LSTMEncoder: hidden_size must be a positive integer or null, got {hidden_size!r}"
+        )
+    return hidden_size
+
+
+def init(model: Model[InT, OutT], X: Optional[InT] = None, Y: Optional[OutT] = None) -> None:
+    if X:
+        n_in = next((x.shape[1] for x in X if x.ndim == 2), model.get_dim("nI"))
+        if n_in != model.get_dim("nI"):
+            raise ValueError(
+                f"LSTMEncoder: input width is {n_in} but the encoder was built with "
+                f"width {model.get_dim('nI')}; the embedding must output `width` columns."
+            )
+
+
+def forward(model: Model[InT, OutT], Xs: InT, is_train: bool) -> Tuple[OutT, Callable]:
+    if sum(len(x) for x in Xs) == 0:
+        width = model.get_dim("nO")
+        Ys = [model.ops.alloc2f(0, width) for _ in Xs]
+        return Ys, lambda dYs: [model.ops.alloc2f(*x.shape) for x in Xs]
+    return model.layers[0](Xs, is_train)
+
+
+def _convert_inputs(
+    model: Model, Xs: InT, is_train: bool
+) -> Tuple[ArgsKwargs, Callable[[ArgsKwargs], InT]]:
+    device = model.shims[0].device
+    lengths = [len(x) for x in Xs]
+    X = xp2torch(model.ops.flatten(Xs), requires_grad=is_train, device=device)
+    lengths_t = torch.tensor(lengths, dtype=torch.int64)
+
+    def backprop(d_inputs: ArgsKwargs) -> InT:
+        return model.ops.unflatten(torch2xp(d_inputs.args[0]), lengths)
+
+    return ArgsKwargs(args=(X, lengths_t), kwargs={}), backprop
+
+
+def _convert_outputs(
+    model: Model, Xs_Ytorch: Tuple[InT, torch.Tensor], is_train: bool
+) -> Tuple[OutT, Callable[[OutT], ArgsKwargs]]:
+    Xs, Ytorch = Xs_Ytorch
+    lengths = [len(x) for x in Xs]
+    Ys = model.ops.unflatten(torch2xp(Ytorch), lengths)
+
+    def backprop(dYs: OutT) -> ArgsKwargs:
+        dY = xp2torch(model.ops.flatten(dYs), device=Ytorch.device)
+        return ArgsKwargs(args=((Ytorch,),), kwargs={"grad_tensors": (dY,)})
+
+    return Ys, backprop

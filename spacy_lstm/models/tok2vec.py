@@ -1,0 +1,103 @@
+"""``spacy_lstm.LSTMTok2Vec.v1``: hashed features + static vectors -> packed LSTM."""
+from typing import Any, Dict, List, Optional, Union
+
+from spacy.ml import _character_embed
+from spacy.ml.models.tok2vec import MultiHashEmbed
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import Maxout, Model, chain, concatenate, with_array
+from thinc.types import Floats2d
+
+from ..layers.lstm_encoder import LSTMEncoder
+from ..layers.word_dropout import word_dropout
+
+CALAMANCY_ATTRS = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
+CALAMANCY_ROWS = [5000, 1000, 2500, 2500]
+
+
+@registry.architectures("spacy_lstm.LSTMTok2Vec.v1")
+def LSTMTok2Vec(
+    width: int = 256,
+    depth: int = 2,
+    dropout: float = 0.1,
+    word_dropout_rate: float = 0.05,
+    include_static_vectors: bool = True,
+    attrs: List[Union[str, int]] = CALAMANCY_ATTRS,
+    rows: List[int] = CALAMANCY_ROWS,
+    char_width: int = 0,
+    char_count: int = 8,
+    bidirectional: bool = True,
+    hidden_size: Optional[int] = None,
+    mixed_precision: bool = False,
+    grad_scaler_config: Dict[str, Any] = {},
+) -> Model[List[Doc], List[Floats2d]]:
+    """A complete tok2vec: embed each token, then contextualise with
+    ``spacy_lstm.LSTMEncoder.v1``. Use it as the model of a ``tok2vec`` component
+    (shared through listeners) or directly as a component's ``tok2vec``.
+
+    The embedding is spaCy's ``MultiHashEmbed``: one hash-embedding table per
+    lexical attribute plus, optionally, the pipeline's static vectors
+    (``nlp.vocab.vectors``, word or floret mode), mixed down to ``width`` by a
+    Maxout layer with LayerNorm, followed by a dropout layer. The defaults are
+    calamanCy md's embedding.
+
+    Dropout, three kinds:
+    * spaCy's ``[training] dropout`` sets the rate of the dropout after the
+      embedding mixer (the Thinc ``Dropout`` inside MultiHashEmbed), and nothing
+      else here: it never reaches inside the PyTorch module.
+    * ``dropout`` is the rate inside the LSTM stack (see LSTMEncoder).
+    * ``word_dropout_rate`` zeroes whole token vectors while training.
+
+    width (int): Width of the embedding and of the encoder output. 128-512.
+    depth (int): Number of LSTM layers. 1-3; 2 is a good default.
+    dropout (float): Dropout inside the LSTM stack, [0, 1). 0.1-0.3.
+    word_dropout_rate (float): Probability of zeroing a token's whole embedding
+        while training, [0, 1). 0-0.15.
+    include_static_vectors (bool): Concatenate the static vectors of
+        ``nlp.vocab.vectors`` into the embedding. Needs ``[initialize] vectors``.
+    attrs (List[str]): Token attributes to hash-embed (NORM, PREFIX, SUFFIX,
+        SHAPE, LOWER, ...).
+    rows (List[int]): Rows of each attribute's hash table; same length as attrs.
+        1000-10000 each.
+    char_width (int): Width of each character embedding; 0 (default) disables
+        character features. 8-32 when enabled.
+    char_count (int): How many characters per word to embed when char_width > 0
+        (half from the start of the word, half from the end). 4-10.
+    bidirectional (bool): See LSTMEncoder.
+    hidden_size (Optional[int]): See LSTMEncoder.
+    mixed_precision (bool): See LSTMEncoder.
+    grad_scaler_config (dict): See LSTMEncoder.
+    """
+    if len(attrs) != len(rows):
+        raise ValueError(
+            f"LSTMTok2Vec: attrs has {len(attrs)} entries but rows has {len(rows)}; "
+            "give one hash-table size per attribute."
+        )
+    if char_width < 0 or char_count < 1:
+        raise ValueError(
+            f"LSTMTok2Vec: char_width must be >= 0 and char_count >= 1, "
+            f"got {char_width} and {char_count}"
+        )
+    encoder = LSTMEncoder(
+        width=width,
+        depth=depth,
+        dropout=dropout,
+        bidirectional=bidirectional,
+        hidden_size=hidden_size,
+        mixed_precision=mixed_precision,
+        grad_scaler_config=grad_scaler_config,
+    )
+    embed = MultiHashEmbed(
+        width=width,
+        attrs=attrs,
+        rows=rows,
+        include_static_vectors=include_static_vectors,
+    )
+    if char_width:
+        embed = chain(
+            concatenate(embed, _character_embed.CharacterEmbed(nM=char_width, nC=char_count)),
+            with_array(Maxout(width, nP=2, normalize=True)),
+        )
+    model = chain(embed, word_dropout(word_dropout_rate), encoder)
+    model.attrs["spacy_lstm_arch"] = "spacy_lstm.LSTMTok2Vec.v1"
+    return model

@@ -1,0 +1,143 @@
+"""LSTMEncoder: batch invariance, the step-by-step oracle, gradients, bad config."""
+import numpy
+import pytest
+import torch
+from spacy.ml.models.tok2vec import BiLSTMEncoder
+from thinc.api import fix_random_seed
+
+from spacy_lstm import LSTMEncoder
+from spacy_lstm.reference import reference_residual_lstm
+
+TOL = 1e-5
+
+
+def random_batch(rng, n_docs, width, max_len=60, min_len=0):
+    lengths = rng.integers(min_len, max_len + 1, size=n_docs)
+    return [rng.standard_normal((n, width)).astype("float32") for n in lengths]
+
+
+def max_batch_difference(model, Xs, rng):
+    """Largest |output alone - output inside a shuffled batch| over all docs."""
+    alone = [model.predict([x])[0] for x in Xs]
+    order = rng.permutation(len(Xs))
+    batched = model.predict([Xs[i] for i in order])
+    return max(
+        float(numpy.abs(alone[i] - y).max()) if len(y) else 0.0
+        for i, y in zip(order, batched)
+    )
+
+
+def test_batch_invariance():
+    fix_random_seed(0)
+    rng = numpy.random.default_rng(0)
+    model = LSTMEncoder(width=32, depth=2, dropout=0.0)
+    model.initialize()
+    Xs = random_batch(rng, 40, 32)
+    assert any(len(x) == 0 for x in Xs + [numpy.zeros((0, 32), "f")])
+    Xs.append(numpy.zeros((0, 32), dtype="float32"))
+    assert max_batch_difference(model, Xs, rng) < TOL
+
+
+def test_spacy_builtin_bilstm_is_not_batch_invariant():
+    """Documents the difference: spaCy's padded encoder exceeds our bound."""
+    fix_random_seed(0)
+    rng = numpy.random.default_rng(0)
+    model = BiLSTMEncoder(width=32, depth=2, dropout=0.0)
+    model.initialize()
+    Xs = random_batch(rng, 40, 32, min_len=1)
+    assert max_batch_difference(model, Xs, rng) > TOL
+
+
+def test_empty_docs_and_empty_batches():
+    model = LSTMEncoder(width=8, depth=1, dropout=0.0)
+    model.initialize()
+    assert model.predict([]) == []
+    Ys, backprop = model.begin_update([numpy.zeros((0, 8), "f")] * 2)
+    assert [y.shape for y in Ys] == [(0, 8), (0, 8)]
+    assert [d.shape for d in backprop(Ys)] == [(0, 8), (0, 8)]
+
+
+@pytest.mark.parametrize("hidden_size", [None, 5])
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_matches_step_by_step_reference(bidirectional, hidden_size):
+    fix_random_seed(1)
+    rng = numpy.random.default_rng(1)
+    model = LSTMEncoder(
+        width=16, depth=2, dropout=0.0, bidirectional=bidirectional, hidden_size=hidden_size
+    )
+    model.initialize()
+    Xs = random_batch(rng, 6, 16, max_len=25)
+    Ys = model.predict(Xs)
+    module = model.layers[0].shims[0]._model
+    with torch.no_grad():
+        expected = reference_residual_lstm(module, [torch.from_numpy(x) for x in Xs])
+    for y, e in zip(Ys, expected):
+        assert y.shape == tuple(e.shape)
+        numpy.testing.assert_allclose(y, e.numpy(), atol=TOL, rtol=0)
+
+
+def test_gradients_match_finite_differences():
+    """Check the backward pass (through Thinc's conversions and the packing)
+    against central differences, in float64, for inputs and parameters."""
+    fix_random_seed(2)
+    rng = numpy.random.default_rng(2)
+    model = LSTMEncoder(width=4, depth=2, dropout=0.0)
+    model.initialize()
+    module = model.layers[0].shims[0]._model.double()
+    Xs = [rng.standard_normal((n, 4)) for n in (3, 1, 0, 5)]
+    weights = [rng.standard_normal((len(x), 4)) for x in Xs]
+
+    def loss(inputs):
+        return sum(float((y * w).sum()) for y, w in zip(model.predict(inputs), weights))
+
+    _, backprop = model.begin_update(Xs)
+    dXs = backprop(weights)
+    eps = 1e-6
+    for doc, row, col in [(0, 0, 0), (0, 2, 3), (1, 0, 1), (3, 4, 2), (3, 1, 0)]:
+        plus = [x.copy() for x in Xs]
+        minus = [x.copy() for x in Xs]
+        plus[doc][row, col] += eps
+        minus[doc][row, col] -= eps
+        numeric = (loss(plus) - loss(minus)) / (2 * eps)
+        assert dXs[doc][row, col] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+    for name, param in module.named_parameters():
+        flat = param.data.view(-1)
+        i = int(rng.integers(flat.numel()))
+        analytic = float(param.grad.view(-1)[i])
+        original = float(flat[i])
+        flat[i] = original + eps
+        upper = loss(Xs)
+        flat[i] = original - eps
+        lower = loss(Xs)
+        flat[i] = original
+        assert analytic == pytest.approx((upper - lower) / (2 * eps), rel=1e-5, abs=1e-7), name
+
+
+def test_output_width_and_dims():
+    model = LSTMEncoder(width=10, depth=3, dropout=0.2, hidden_size=7)
+    assert model.get_dim("nI") == model.get_dim("nO") == 10
+    model.initialize()
+    Ys = model.predict([numpy.ones((4, 10), "f")])
+    assert Ys[0].shape == (4, 10)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"width": 7, "depth": 1, "dropout": 0.0}, "odd"),
+        ({"width": 8, "depth": 0, "dropout": 0.0}, "depth"),
+        ({"width": 8, "depth": 1, "dropout": -0.1}, "dropout"),
+        ({"width": 8, "depth": 1, "dropout": 1.0}, "dropout"),
+        ({"width": 0, "depth": 1, "dropout": 0.0}, "width"),
+        ({"width": 8, "depth": 1, "dropout": 0.0, "hidden_size": 0}, "hidden_size"),
+    ],
+)
+def test_bad_configuration_fails_at_construction(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        LSTMEncoder(**kwargs)
+
+
+def test_wrong_input_width_is_reported():
+    model = LSTMEncoder(width=8, depth=1, dropout=0.0)
+    with pytest.raises(ValueError, match="input width is 6"):
+        model.initialize(X=[numpy.zeros((2, 6), "f")])

@@ -1,0 +1,46 @@
+"""Every registered spacy_lstm name resolves without importing spacy_lstm first."""
+import json
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
+import pytest
+
+# Minimal arguments each architecture needs to build.
+BUILD_ARGS = {
+    "spacy_lstm.LSTMEncoder.v1": {"width": 8, "depth": 1, "dropout": 0.0},
+    "spacy_lstm.LSTMTok2Vec.v1": {"width": 8, "include_static_vectors": False},
+}
+
+
+def declared_names():
+    return sorted(
+        ep.name for ep in entry_points(group="spacy_architectures")
+        if ep.name.startswith("spacy_lstm.")
+    )
+
+
+def test_every_declared_name_has_build_args():
+    names = declared_names()
+    assert names, "no spacy_lstm entry points: is the package installed (pip install -e .)?"
+    assert set(names) == set(BUILD_ARGS)
+
+
+@pytest.mark.parametrize("name", sorted(BUILD_ARGS))
+def test_name_resolves_in_fresh_process(name):
+    config = {"model": {"@architectures": name, **BUILD_ARGS[name]}}
+    script = f"""
+import json, sys
+import spacy
+from thinc.api import Config
+assert "spacy_lstm" not in sys.modules
+resolved = spacy.registry.resolve(Config(json.loads({json.dumps(config)!r})))
+model = resolved["model"]
+print(json.dumps({{"name": model.name, "nO": model.get_dim("nO")}}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["nO"] == 8
