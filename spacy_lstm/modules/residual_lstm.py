@@ -4,6 +4,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from .packing import plan_packing
+from .stepwise_lstm import packed_lstm_stepwise
 
 
 class ResidualLSTM(nn.Module):
@@ -52,10 +53,16 @@ class ResidualLSTM(nn.Module):
         if plan.to_packed.numel() == 0:
             return X.new_zeros((0, self.width))
         h = X.index_select(0, plan.to_packed)
+        # See stepwise_lstm.py: nn.LSTM's packed CPU backward is quadratic.
+        stepwise = torch.is_grad_enabled() and not h.is_cuda
+        batch_sizes = plan.batch_sizes.tolist() if stepwise else plan.batch_sizes
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
-            if h.is_cuda:
-                # Thinc's optimizer swaps parameter storage after each update.
-                lstm.flatten_parameters()
-            out, _ = lstm(PackedSequence(h, plan.batch_sizes))
-            h = norm(h + self.dropout(project(out.data)))
+            if stepwise:
+                out = packed_lstm_stepwise(lstm, h, batch_sizes)
+            else:
+                if h.is_cuda:
+                    # Thinc's optimizer swaps parameter storage after each update.
+                    lstm.flatten_parameters()
+                out = lstm(PackedSequence(h, batch_sizes))[0].data
+            h = norm(h + self.dropout(project(out)))
         return h.index_select(0, plan.to_flat)
