@@ -2,7 +2,7 @@
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
-from spacy.util import registry
+from spacy.util import SimpleFrozenDict, registry
 from thinc.api import ArgsKwargs, Model, PyTorchGradScaler, PyTorchWrapper_v2
 from thinc.api import torch2xp, xp2torch
 from thinc.types import Floats2d
@@ -21,7 +21,7 @@ def LSTMEncoder(
     bidirectional: bool = True,
     hidden_size: Optional[int] = None,
     mixed_precision: bool = False,
-    grad_scaler_config: Dict[str, Any] = {},
+    grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
 ) -> Model[InT, OutT]:
     """Encode context with a stack of packed (Bi)LSTM layers, each wrapped in a
     residual connection and LayerNorm. Drops in wherever

@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Optional, Union
 from spacy.ml import _character_embed
 from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.tokens import Doc
-from spacy.util import registry
+from spacy.util import SimpleFrozenDict, registry
 from thinc.api import Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
 
@@ -29,7 +29,7 @@ def LSTMTok2Vec(
     bidirectional: bool = True,
     hidden_size: Optional[int] = None,
     mixed_precision: bool = False,
-    grad_scaler_config: Dict[str, Any] = {},
+    grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
 ) -> Model[List[Doc], List[Floats2d]]:
     """A complete tok2vec: embed each token, then contextualise with
     ``spacy_lstm.LSTMEncoder.v1``. Use it as the model of a ``tok2vec`` component
@@ -98,6 +98,4 @@ def LSTMTok2Vec(
             concatenate(embed, _character_embed.CharacterEmbed(nM=char_width, nC=char_count)),
             with_array(Maxout(width, nP=2, normalize=True)),
         )
-    model = chain(embed, word_dropout(word_dropout_rate), encoder)
-    model.attrs["spacy_lstm_arch"] = "spacy_lstm.LSTMTok2Vec.v1"
-    return model
+    return chain(embed, word_dropout(word_dropout_rate), encoder)
