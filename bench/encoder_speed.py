@@ -74,12 +74,13 @@ def main():
     fix_random_seed(args.seed)
     rng = numpy.random.default_rng(args.seed)
     lengths = doc_lengths(args.data)[: args.max_docs]
-    docs = [rng.standard_normal((n, args.width)).astype("float32") for n in lengths]
-    batches = [docs[i : i + args.batch_size] for i in range(0, len(docs), args.batch_size)]
-    maxout_docs = [rng.standard_normal((n, 256)).astype("float32") for n in lengths]
-    maxout_batches = [
-        maxout_docs[i : i + args.batch_size] for i in range(0, len(docs), args.batch_size)
-    ]
+
+    def make_batches(width):
+        docs = [rng.standard_normal((n, width)).astype("float32") for n in lengths]
+        return [docs[i : i + args.batch_size] for i in range(0, len(docs), args.batch_size)]
+
+    batches = make_batches(args.width)
+    maxout_batches = batches if args.width == 256 else make_batches(256)
     contenders = {
         f"spacy_lstm.LSTMEncoder.v1 {args.width}x{args.depth}": (
             LSTMEncoder(width=args.width, depth=args.depth, dropout=0.0), batches),
@@ -101,7 +102,7 @@ def main():
         for name, values in rounds.items():
             results.setdefault(name, {})[mode] = statistics.median(values)
     ours = next(iter(results))
-    print(f"{len(docs)} docs, {sum(lengths)} words, batch {args.batch_size} docs, "
+    print(f"{len(lengths)} docs, {sum(lengths)} words, batch {args.batch_size} docs, "
           f"{args.threads} threads, torch {torch.__version__}")
     print("| encoder | predict words/s | train words/s | predict ratio ours/them | train ratio ours/them |")
     print("|---|---:|---:|---:|---:|")

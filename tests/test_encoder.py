@@ -33,8 +33,9 @@ def test_batch_invariance():
     model = LSTMEncoder(width=32, depth=2, dropout=0.0)
     model.initialize()
     Xs = random_batch(rng, 40, 32)
-    assert any(len(x) == 0 for x in Xs + [numpy.zeros((0, 32), "f")])
     Xs.append(numpy.zeros((0, 32), dtype="float32"))
+    # The batch must mix very short and long docs for the check to mean anything.
+    assert min(map(len, Xs)) == 0 and max(map(len, Xs)) >= 50
     assert max_batch_difference(model, Xs, rng) < TOL
 
 

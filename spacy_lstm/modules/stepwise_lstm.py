@@ -32,7 +32,7 @@ def packed_lstm_stepwise(lstm: nn.LSTM, data: torch.Tensor, batch_sizes: List[in
         outputs.append(
             _backward_direction(gate_inputs, lstm.weight_hh_l0_reverse, batch_sizes, n_gates)
         )
-    return torch.cat(outputs, dim=1) if len(outputs) > 1 else outputs[0]
+    return torch.cat(outputs, dim=1)
 
 
 def _cell(gates: torch.Tensor, c: torch.Tensor):
