@@ -1,0 +1,5 @@
+"""The one error type the vector trainer raises for bad input."""
+
+
+class VectorsInputError(ValueError):
+    """Bad input to the vector trainer; the message is one line naming the file."""
