@@ -18,7 +18,7 @@ from .sampling import NegativeSampler, keep_probabilities, linear_learning_rate,
 from .sgns import SkipGramModel
 from .vocab import DROPPED, Vocabulary, build_vocabulary
 
-_CHUNK_TOKENS = 1 << 20
+_CHUNK_TOKENS = 1 << 19
 
 
 @dataclass
