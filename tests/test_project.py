@@ -1,30 +1,74 @@
-"""The README's main job, `spacy project run all`, on a copy of the project."""
+"""The README's main job, `spacy project run all`, on a copy of the project.
+
+Runs the whole workflow offline on the team's sample: conversion, vectors,
+three trainings, assembly, evaluation, `spacy package`, and the smoke step
+that installs the wheel into a fresh venv and calls spacy.load on it. Then
+runs it again, which must redo nothing.
+"""
 import json
 import shutil
 import subprocess
 import sys
 
 import pytest
+import srsly
 
 from conftest import ROOT
+
+# Few steps: this checks the plumbing, not accuracy.
+FAST = ["--vars.ud_steps", "60", "--vars.ner_steps", "40", "--vars.textcat_steps", "40",
+        "--vars.vectors_epochs", "1", "--vars.width", "64"]
+
+
+def declared_outputs(project_dir):
+    from weasel.util import load_project_config
+
+    config = load_project_config(project_dir, overrides={})
+    workflow = config["workflows"]["all"]
+    commands = {c["name"]: c for c in config["commands"]}
+    return workflow, [out for name in workflow for out in commands[name].get("outputs", [])]
 
 
 @pytest.mark.slow
 def test_project_run_all_then_nothing_to_redo(tmp_path):
-    for name in ("assets", "configs"):
+    for name in ("assets", "configs", "scripts"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "project.yml", tmp_path / "project.yml")
-    cmd = [sys.executable, "-m", "spacy", "project", "run", "all", str(tmp_path),
-           "--vars.max_steps", "100"]
+    cmd = [sys.executable, "-m", "spacy", "project", "run", "all", str(tmp_path)] + FAST
     first = subprocess.run(cmd, capture_output=True, text=True)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-3000:]
 
-    metrics = json.loads((tmp_path / "metrics" / "tagger_parser.json").read_text())
-    for key in ("tag_acc", "dep_uas", "dep_las"):
-        assert 0.0 < metrics[key] <= 1.0, (key, metrics[key])
-    assert (tmp_path / "training" / "tagger_parser" / "model-best" / "config.cfg").exists()
+    workflow, outputs = declared_outputs(tmp_path)
+    assert len(outputs) >= 15
+    missing = [o for o in outputs if not (tmp_path / o).exists()]
+    assert not missing, missing
+
+    ud = srsly.read_json(tmp_path / "metrics" / "ud.json")
+    for key in ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "dep_uas", "dep_las"):
+        assert 0.0 < ud[key] <= 1.0, (key, ud[key])
+    ner = srsly.read_json(tmp_path / "metrics" / "ner.json")
+    assert set(ner["ents_per_type"]) <= {"PER", "ORG", "LOC"} and ner["ents_per_type"]
+    textcat = srsly.read_json(tmp_path / "metrics" / "textcat.json")
+    assert set(textcat["cats_f_per_type"]) == {"positibo", "negatibo"}
+    summary = (tmp_path / "metrics" / "summary.md").read_text(encoding="utf8")
+    assert "| ud | LAS |" in summary and "| ner | NER F |" in summary and "| textcat | Textcat macro F |" in summary
+
+    meta = json.loads((tmp_path / "training" / "assembled" / "meta.json").read_text())
+    packaged = next((tmp_path / "packages").glob("*/*/meta.json"))
+    requirements = json.loads(packaged.read_text())["requirements"]
+    assert any(r.startswith("spacy-lstm") for r in requirements), requirements
+    assert meta["pipeline"] == [
+        "tok2vec", "tagger", "morphologizer", "trainable_lemmatizer", "parser", "ner", "textcat"
+    ]
+
+    smoke = (tmp_path / "metrics" / "smoke.txt").read_text(encoding="utf8").splitlines()
+    assert smoke[0] == "pipeline: " + ",".join(meta["pipeline"])
+    rows = [line.split("\t") for line in smoke[1:] if "\t" in line]
+    assert [r[0] for r in rows][:3] == ["Bumili", "si", "Ana"]
+    assert all(r[1] and r[2] for r in rows), "every token has a POS and a dependency label"
+    assert smoke[-1].startswith("cats: {") and "positibo" in smoke[-1]
 
     second = subprocess.run(cmd, capture_output=True, text=True)
     assert second.returncode == 0, second.stderr[-3000:]
-    for step in ("convert", "train", "evaluate"):
-        assert f"Skipping '{step}': nothing changed" in second.stdout
+    for step in workflow:
+        assert f"Skipping '{step}': nothing changed" in second.stdout, step

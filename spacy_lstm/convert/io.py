@@ -1,0 +1,63 @@
+"""Reading text input strictly and writing DocBins atomically."""
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator, List, Tuple
+
+from spacy.tokens import Doc, DocBin
+
+from .errors import ConversionError
+
+
+def read_lines(path: Path) -> List[Tuple[int, str]]:
+    """(line number, text) of every line; rejects missing, binary, non-UTF-8, empty files."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConversionError(path, None, "no such file")
+    data = path.read_bytes()
+    lines: List[Tuple[int, str]] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if b"\x00" in raw:
+            raise ConversionError(path, number, "NUL byte found; expected UTF-8 text, not a binary file")
+        try:
+            lines.append((number, raw.decode("utf8").rstrip("\r")))
+        except UnicodeDecodeError as err:
+            raise ConversionError(
+                path, number, f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at column {err.start + 1})"
+            ) from None
+    if not any(text.strip() for _, text in lines):
+        raise ConversionError(path, None, "file is empty; expected at least one record")
+    return lines
+
+
+def blocks(lines: Iterable[Tuple[int, str]]) -> Iterator[List[Tuple[int, str]]]:
+    """Groups of consecutive non-blank lines (sentences in CoNLL-U and IOB files)."""
+    block: List[Tuple[int, str]] = []
+    for number, text in lines:
+        if text.strip():
+            block.append((number, text))
+        elif block:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def write_docbin_atomic(docs: Iterable[Doc], out: Path) -> int:
+    """Write docs to ``out`` via a temporary file and a rename; returns the count."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    docbin = DocBin(store_user_data=False)
+    count = 0
+    for doc in docs:
+        docbin.add(doc)
+        count += 1
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        docbin.to_disk(tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return count
