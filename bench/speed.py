@@ -1,0 +1,104 @@
+"""CPU speed of trained pipelines: nlp.pipe words/s, size on disk, peak memory.
+
+Each pipeline is measured in its own subprocess per thread count (so peak RSS
+is its own), on the texts of a CoNLL-U, .spacy or plain-text file, at batch
+sizes 1 and 256. Rounds alternate between pipelines; the best of --rounds is
+kept. Ratios are to the first pipeline.
+
+    python bench/speed.py /tmp/acc/ours/model-best /tmp/acc/calamancy_md/model-best \
+        /tmp/acc/bilstm/model-best /tmp/acc/cnn/model-best \
+        --texts ../shared/data/ud/tl_newscrawl-ud-dev.conllu --json /tmp/speed.json
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def read_texts(path: Path, limit: int):
+    import spacy
+    from spacy.tokens import DocBin
+
+    if path.suffix == ".spacy":
+        texts = [d.text for d in DocBin().from_disk(path).get_docs(spacy.blank("xx").vocab)]
+    elif path.suffix == ".conllu":
+        texts = [l.split("=", 1)[1].strip() for l in path.read_text(encoding="utf8").splitlines() if l.startswith("# text =")]
+    else:
+        texts = [l.strip() for l in path.read_text(encoding="utf8").splitlines() if l.strip()]
+    return texts[:limit]
+
+
+def measure(model: str, texts_path: str, limit: int, threads: int, batch_sizes, rounds: int) -> dict:
+    import spacy
+    import torch
+
+    torch.set_num_threads(threads)
+    nlp = spacy.load(model)
+    texts = read_texts(Path(texts_path), limit)
+    words = sum(len(d) for d in nlp.tokenizer.pipe(texts))
+    list(nlp.pipe(texts[:50]))  # warm up
+    out = {}
+    for batch_size in batch_sizes:
+        best = 0.0
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for _doc in nlp.pipe(texts, batch_size=batch_size):
+                pass
+            best = max(best, words / (time.perf_counter() - start))
+        out[str(batch_size)] = best
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def disk_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("models", nargs="+")
+    p.add_argument("--texts", required=True, help="CoNLL-U, .spacy or text file")
+    p.add_argument("--limit", type=int, default=1000, help="texts to use")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--batch-sizes", default="1,256")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--json")
+    p.add_argument("--one", help=argparse.SUPPRESS)
+    p.add_argument("--one-threads", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
+    if args.one:
+        print(json.dumps(measure(args.one, args.texts, args.limit, args.one_threads, batch_sizes, args.rounds)))
+        return
+    results = {}
+    for threads in [int(t) for t in args.threads.split(",")]:
+        env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+        for model in args.models:
+            cmd = [sys.executable, __file__, *args.models, "--texts", args.texts, "--limit", str(args.limit),
+                   "--batch-sizes", args.batch_sizes, "--rounds", str(args.rounds), "--one", model,
+                   "--one-threads", str(threads)]
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise SystemExit(f"{model}: failed\n{proc.stderr[-2000:]}")
+            row = json.loads(proc.stdout.strip().splitlines()[-1])
+            results.setdefault(model, {"disk_mb": disk_mb(Path(model))})[f"threads={threads}"] = row
+    first = args.models[0]
+    lines = ["| pipeline | threads | " + " | ".join(f"batch {b} words/s" for b in batch_sizes)
+             + " | ratio (first / it) | peak RSS MB | disk MB |", "|---|---:|" + "---:|" * (len(batch_sizes) + 3)]
+    for model, row in results.items():
+        for key in [k for k in row if k.startswith("threads=")]:
+            speeds = [row[key][str(b)] for b in batch_sizes]
+            ratio = results[first][key][str(batch_sizes[-1])] / row[key][str(batch_sizes[-1])]
+            lines.append(f"| {model} | {key.split('=')[1]} | " + " | ".join(f"{s:,.0f}" for s in speeds)
+                         + f" | {ratio:.2f} | {row[key]['peak_rss_mb']:.0f} | {row['disk_mb']:.1f} |")
+    print("\n".join(lines))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2), encoding="utf8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Smoke runs of the benchmark scripts on the team's sample (tiny budgets)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ASSETS, ROOT
+
+
+def _run(args, timeout=600):
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+@pytest.mark.slow
+def test_accuracy_then_speed_bench_on_sample(tmp_path):
+    out = tmp_path / "acc"
+    _run([str(ROOT / "bench" / "accuracy.py"),
+          "--train", str(ASSETS / "ud" / "tl_sample-ud-train.conllu"),
+          "--dev", str(ASSETS / "ud" / "tl_sample-ud-dev.conllu"),
+          "--test", str(ASSETS / "ud" / "tl_sample-ud-dev.conllu"),
+          "--raw", str(ASSETS / "raw" / "tl_sample-raw.txt"), "--vectors-dim", "16",
+          "--vectors-bucket", "2000", "--vectors-epochs", "1",
+          "--contenders", "ours,calamancy_md", "--steps", "12", "--eval-frequency", "6",
+          "--width", "32", "--out", str(out)])
+    results = json.loads((out / "results.json").read_text())
+    assert set(results["contenders"]) == {"ours", "calamancy_md"}
+    for row in results["contenders"].values():
+        assert row["train_seconds"] > 0
+        for split in ("dev", "test:tl_sample-ud-dev.conllu"):
+            assert all(0.0 <= row[split][k] <= 1.0 for k in ("tag_acc", "pos_acc", "lemma_acc", "dep_las"))
+    assert "ours_reaches_calamancy_md_las" in results
+    assert (out / "ours" / "log.jsonl").read_text().count("\n") == 3  # steps 0, 6, 12
+    assert "| ours (dev) |" in (out / "results.md").read_text()
+
+    speed_json = tmp_path / "speed.json"
+    _run([str(ROOT / "bench" / "speed.py"), str(out / "ours" / "model-best"), str(out / "calamancy_md" / "model-best"),
+          "--texts", str(ASSETS / "ud" / "tl_sample-ud-dev.conllu"), "--limit", "20", "--threads", "1",
+          "--rounds", "1", "--json", str(speed_json)])
+    speed = json.loads(speed_json.read_text())["results"]
+    for row in speed.values():
+        assert row["threads=1"]["1"] > 0 and row["threads=1"]["256"] > 0 and row["disk_mb"] > 0
+
+
+@pytest.mark.slow
+def test_vectors_bench_runs_our_systems(tmp_path):
+    report = tmp_path / "v.json"
+    _run([str(ROOT / "bench" / "vectors.py"), str(ASSETS / "raw" / "tl_sample-raw.txt"),
+          "--systems", "ours-word,ours-floret", "--epochs", "1", "--dim", "16", "--bucket", "2000",
+          "--min-count", "2", "--threads", "1", "--json", str(report)])
+    data = json.loads(report.read_text())
+    assert set(data["results"]) == {"ours-word", "ours-floret"}
+    assert all(r["words_per_second"] > 0 and r["vocab"] > 100 for r in data["results"].values())
+    assert 0.0 <= data["agreement"]["ours-word"]["ours-floret"] <= 1.0
