@@ -53,39 +53,31 @@ def _bad_cases(tmp_path: Path):
     first_token = next(i for i, l in enumerate(good) if l and l[0].isdigit())
     cases = {}
 
-    def conllu(name, lines):
+    def conllu(name, column, value, keep=10):
+        """The good file with one column of its first token line replaced (or cut)."""
+        lines = list(good)
+        cols = good[first_token].split("\t")
+        if column is not None:
+            cols[column] = value
+        lines[first_token] = "\t".join(cols[:keep])
         path = tmp_path / f"{name}.conllu"
         path.write_text("\n".join(lines) + "\n", encoding="utf8")
         return path
 
-    short = list(good)
-    short[first_token] = "\t".join(good[first_token].split("\t")[:7])
-    cases["conllu-columns"] = ("convert-conllu", conllu("columns", short), first_token + 1, "expected 10 tab-separated columns")
-    bad_head = list(good)
-    cols = good[first_token].split("\t")
-    cols[6] = "99"
-    bad_head[first_token] = "\t".join(cols)
-    cases["conllu-head"] = ("convert-conllu", conllu("head", bad_head), first_token + 1, "HEAD '99'")
-    bad_pos = list(good)
-    cols = good[first_token].split("\t")
-    cols[3] = "NOUNN"
-    bad_pos[first_token] = "\t".join(cols)
-    cases["conllu-upos"] = ("convert-conllu", conllu("upos", bad_pos), first_token + 1, "UPOS 'NOUNN'")
-    ner = tmp_path / "bad.iob"
-    ner.write_text("Si\tO\nAna\tB-PER\n\nsa\tO\nMaynila\tI-LOC\n", encoding="utf8")
-    cases["ner-i-without-b"] = ("convert-ner", ner, 5, "I-LOC after O")
-    ner2 = tmp_path / "bad2.iob"
-    ner2.write_text("Si\tO\nAna\tB-PER\nCruz\tI-LOC\n", encoding="utf8")
-    cases["ner-i-other-type"] = ("convert-ner", ner2, 3, "after an entity of type PER")
-    ner3 = tmp_path / "bad3.iob"
-    ner3.write_text("Si\tO\nAna\tPERSON\n", encoding="utf8")
-    cases["ner-bad-tag"] = ("convert-ner", ner3, 2, "not O, B-LABEL or I-LABEL")
-    csv = tmp_path / "bad.csv"
-    csv.write_text("sentence,category\nMasarap,positibo\n", encoding="utf8")
-    cases["textcat-label-column"] = ("convert-textcat", csv, 1, "no column 'text'")
-    csv2 = tmp_path / "bad2.csv"
-    csv2.write_text("text,label\nMasarap,positibo\nPangit\n", encoding="utf8")
-    cases["textcat-fields"] = ("convert-textcat", csv2, 3, "expected 2 fields")
+    def text_file(name, content):
+        path = tmp_path / name
+        path.write_text(content, encoding="utf8")
+        return path
+
+    line = first_token + 1
+    cases["conllu-columns"] = ("convert-conllu", conllu("columns", None, None, keep=7), line, "expected 10 tab-separated columns")
+    cases["conllu-head"] = ("convert-conllu", conllu("head", 6, "99"), line, "HEAD '99'")
+    cases["conllu-upos"] = ("convert-conllu", conllu("upos", 3, "NOUNN"), line, "UPOS 'NOUNN'")
+    cases["ner-i-without-b"] = ("convert-ner", text_file("bad.iob", "Si\tO\nAna\tB-PER\n\nsa\tO\nMaynila\tI-LOC\n"), 5, "I-LOC after O")
+    cases["ner-i-other-type"] = ("convert-ner", text_file("bad2.iob", "Si\tO\nAna\tB-PER\nCruz\tI-LOC\n"), 3, "after an entity of type PER")
+    cases["ner-bad-tag"] = ("convert-ner", text_file("bad3.iob", "Si\tO\nAna\tPERSON\n"), 2, "not O, B-LABEL or I-LABEL")
+    cases["textcat-label-column"] = ("convert-textcat", text_file("bad.csv", "sentence,category\nMasarap,positibo\n"), 1, "no column 'text'")
+    cases["textcat-fields"] = ("convert-textcat", text_file("bad2.csv", "text,label\nMasarap,positibo\nPangit\n"), 3, "expected 2 fields")
     empty = tmp_path / "empty.conllu"
     empty.write_text("\n\n", encoding="utf8")
     cases["empty"] = ("convert-conllu", empty, None, "file is empty")

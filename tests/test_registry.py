@@ -44,3 +44,13 @@ print(json.dumps({{"name": model.name, "nO": model.get_dim("nO")}}))
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["nO"] == 8
+
+
+def test_spacy_cli_finds_train_vectors_through_its_entry_point():
+    declared = [ep.name for ep in entry_points(group="spacy_cli")]
+    assert "train-vectors" in declared
+    out = subprocess.run(
+        [sys.executable, "-m", "spacy", "train-vectors", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert "--mode {word,floret}" in out.stdout and "python -m spacy train-vectors" in out.stdout
