@@ -84,6 +84,14 @@ def contender_config(name: str, args, vectors: bool):
         raise ValueError(f"unknown contender {name!r}; choose from {CONTENDERS}")
     for comp in ("tagger", "morphologizer", "trainable_lemmatizer", "parser"):
         comps[comp]["model"]["tok2vec"]["width"] = width
+    if name == "ours":
+        for item in args.override:
+            key, _, value = item.partition("=")
+            *parents, leaf = key.split(".")
+            node = config
+            for part in parents:
+                node = node[part]
+            node[leaf] = json.loads(value)
     return config
 
 
@@ -149,6 +157,8 @@ def main() -> None:
     p.add_argument("--eval-frequency", type=int, default=200)
     p.add_argument("--width", type=int, default=256)
     p.add_argument("--depth", type=int, default=2)
+    p.add_argument("--override", action="append", default=[],
+                   help="KEY=JSON applied to the 'ours' config, e.g. components.tok2vec.model.hidden_size=256")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", required=True)

@@ -44,10 +44,6 @@ def test_iob_entities_and_iob1_starts(tmp_path, capsys):
     assert [(e.text, e.label_) for e in doc.ents] == [("Juan Dela Cruz", "PER"), ("Cebu", "LOC")]
 
 
-def _conllu_line(cols):
-    return "\t".join(cols)
-
-
 def _bad_cases(tmp_path: Path):
     good = GOOD_CONLLU.read_text(encoding="utf8").splitlines()
     first_token = next(i for i, l in enumerate(good) if l and l[0].isdigit())

@@ -6,6 +6,7 @@ from spacy.ml.models.tok2vec import BiLSTMEncoder
 from thinc.api import fix_random_seed
 
 from spacy_lstm import LSTMEncoder
+from spacy_lstm.modules import residual_lstm
 from spacy_lstm.reference import reference_residual_lstm
 
 TOL = 1e-5
@@ -58,9 +59,11 @@ def test_empty_docs_and_empty_batches():
     assert [d.shape for d in backprop(Ys)] == [(0, 8), (0, 8)]
 
 
+@pytest.mark.parametrize("padded_max_rows", [0, 10**9], ids=["stepwise", "padded"])
 @pytest.mark.parametrize("hidden_size", [None, 5])
 @pytest.mark.parametrize("bidirectional", [True, False])
-def test_matches_step_by_step_reference(bidirectional, hidden_size):
+def test_matches_step_by_step_reference(bidirectional, hidden_size, padded_max_rows, monkeypatch):
+    monkeypatch.setattr(residual_lstm, "PADDED_MAX_ROWS", padded_max_rows)
     fix_random_seed(1)
     rng = numpy.random.default_rng(1)
     model = LSTMEncoder(
@@ -72,16 +75,19 @@ def test_matches_step_by_step_reference(bidirectional, hidden_size):
     with torch.no_grad():
         expected = reference_residual_lstm(module, [torch.from_numpy(x) for x in Xs])
     # Prediction runs nn.LSTM's fused kernels; training (grad enabled, CPU) runs
-    # the stepwise packed loop. Both must equal the one-step-at-a-time oracle.
+    # the padded or the stepwise path. All must equal the one-step-at-a-time oracle.
     for Ys in (model.predict(Xs), model.begin_update(Xs)[0]):
         for y, e in zip(Ys, expected):
             assert y.shape == tuple(e.shape)
             numpy.testing.assert_allclose(y, e.numpy(), atol=TOL, rtol=0)
 
 
-def test_gradients_match_finite_differences():
+@pytest.mark.parametrize("padded_max_rows", [0, 10**9], ids=["stepwise", "padded"])
+def test_gradients_match_finite_differences(padded_max_rows, monkeypatch):
     """Check the backward pass (through Thinc's conversions and the packing)
-    against central differences, in float64, for inputs and parameters."""
+    against central differences, in float64, for inputs and parameters, on
+    both CPU training paths."""
+    monkeypatch.setattr(residual_lstm, "PADDED_MAX_ROWS", padded_max_rows)
     fix_random_seed(2)
     rng = numpy.random.default_rng(2)
     model = LSTMEncoder(width=4, depth=2, dropout=0.0)
