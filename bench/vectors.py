@@ -45,33 +45,18 @@ def run_one(system: str, args, out: Path) -> dict:
     seed = args.seed
     start = time.perf_counter()
     if system.startswith("ours"):
-        import torch
-
         from spacy_lstm.vectors.config import VectorsConfig
-        from spacy_lstm.vectors.corpus import encode_corpus, make_tokenizer
-        from spacy_lstm.vectors.floret_hash import FloretHasher
-        from spacy_lstm.vectors.train import SkipGramTrainer
-        from spacy_lstm.vectors.vocab import build_vocabulary
+        from spacy_lstm.vectors.train import fit_vectors
 
-        mode = system.split("-")[1]
         cfg = VectorsConfig(
-            mode=mode, dim=args.dim, window=args.window, negative=args.negative, min_count=args.min_count,
-            sample=args.sample, epochs=args.epochs, minn=args.minn, maxn=args.maxn,
+            mode=system.split("-")[1], dim=args.dim, window=args.window, negative=args.negative,
+            min_count=args.min_count, sample=args.sample, epochs=args.epochs, minn=args.minn, maxn=args.maxn,
             hash_count=args.hash_count, bucket=args.bucket, tokenizer="whitespace",
             threads=args.threads, seed=seed, device=args.device,
         )
-        torch.set_num_threads(args.threads)
-        with tempfile.TemporaryDirectory() as scratch:
-            corpus = encode_corpus([raw], Path(scratch) / "s.i32", make_tokenizer("whitespace"))
-            vocab = build_vocabulary(corpus.words, corpus.counts, cfg.min_count)
-            trainer = SkipGramTrainer(cfg, vocab, torch.device(args.device))
-            trainer.train(corpus)
+        trainer, _ = fit_vectors([raw], cfg)
         seconds = time.perf_counter() - start
-        table = trainer.input_table()
-        words = vocab.words
-        if mode == "floret":
-            hasher = FloretHasher(cfg.minn, cfg.maxn, cfg.hash_count, cfg.bucket)
-            table = numpy.vstack([hasher.vector(table, w) for w in words])
+        words, table = trainer.vocab.words, trainer.word_vectors()
     elif system.startswith("gensim"):
         from gensim.models import Word2Vec
         from gensim.models.word2vec import LineSentence

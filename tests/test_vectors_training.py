@@ -8,13 +8,11 @@ from pathlib import Path
 import numpy
 import pytest
 import spacy
-import torch
 from spacy.tokens import DocBin
 
-from spacy_lstm.vectors import FloretHasher, VectorsConfig, train_vectors
+from spacy_lstm.vectors import VectorsConfig, train_vectors
 from spacy_lstm.vectors.corpus import encode_corpus, make_tokenizer
-from spacy_lstm.vectors.train import SkipGramTrainer
-from spacy_lstm.vectors.vocab import build_vocabulary
+from spacy_lstm.vectors.train import fit_vectors
 
 from conftest import ASSETS, ROOT, read_conllu_docs
 
@@ -70,16 +68,8 @@ def _config(mode: str, **overrides) -> VectorsConfig:
 
 
 def _train_in_memory(inputs, config):
-    tmp = Path(inputs[0]).parent
-    corpus = encode_corpus([Path(p) for p in inputs], tmp / "stream.i32", make_tokenizer(config.tokenizer))
-    vocab = build_vocabulary(corpus.words, corpus.counts, config.min_count)
-    trainer = SkipGramTrainer(config, vocab, torch.device(config.device))
-    result = trainer.train(corpus)
-    table = trainer.input_table()
-    if config.mode == "floret":
-        hasher = FloretHasher(config.minn, config.maxn, config.hash_count, config.bucket)
-        table = numpy.vstack([hasher.vector(table, w) for w in vocab.words])
-    return vocab.words, table, result
+    trainer, result = fit_vectors(inputs, config)
+    return trainer.vocab.words, trainer.word_vectors(), result
 
 
 @pytest.mark.parametrize("mode", ["word", "floret"])

@@ -6,6 +6,7 @@ from typing import Iterable, Iterator, List, Tuple
 
 from spacy.tokens import Doc, DocBin
 
+from ..textfile import decode_line
 from .errors import ConversionError
 
 
@@ -17,14 +18,10 @@ def read_lines(path: Path) -> List[Tuple[int, str]]:
     data = path.read_bytes()
     lines: List[Tuple[int, str]] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
-        if b"\x00" in raw:
-            raise ConversionError(path, number, "NUL byte found; expected UTF-8 text, not a binary file")
         try:
-            lines.append((number, raw.decode("utf8").rstrip("\r")))
-        except UnicodeDecodeError as err:
-            raise ConversionError(
-                path, number, f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at column {err.start + 1})"
-            ) from None
+            lines.append((number, decode_line(raw).rstrip("\r")))
+        except ValueError as err:
+            raise ConversionError(path, number, str(err)) from None
     if not any(text.strip() for _, text in lines):
         raise ConversionError(path, None, "file is empty; expected at least one record")
     return lines

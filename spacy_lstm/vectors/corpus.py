@@ -13,6 +13,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Sequence
 
 import numpy
 
+from ..textfile import decode_line
 from .errors import VectorsInputError
 
 SENTENCE_END = -1
@@ -23,18 +24,11 @@ def _text_lines(path: Path) -> Iterator[str]:
     """Yield decoded lines, checking for binary content and bad UTF-8."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if b"\x00" in raw:
-                raise VectorsInputError(
-                    f"{path}, line {number}: NUL byte found; this looks like a binary "
-                    "file, expected UTF-8 text"
-                )
             try:
-                yield raw.decode("utf8")
-            except UnicodeDecodeError as err:
-                raise VectorsInputError(
-                    f"{path}, line {number}: not valid UTF-8 (byte 0x{raw[err.start]:02x} "
-                    f"at column {err.start + 1}); expected UTF-8 text"
-                ) from None
+                text = decode_line(raw)
+            except ValueError as err:
+                raise VectorsInputError(f"{path}, line {number}: {err}") from None
+            yield text
 
 
 def _conllu_texts(path: Path) -> Iterator[str]:

@@ -48,15 +48,22 @@ class SkipGramModel:
         self.subwords = subwords
         self.damping = damping
 
+    def word_vectors(self) -> torch.Tensor:
+        """(n_words, dim): each word's input vector (floret: mean of its rows)."""
+        if self.subwords is None:
+            return self.w_in.detach().clone()
+        flat, offsets = self.subwords
+        return F.embedding_bag(flat, self.w_in, offsets[:-1], mode="mean").detach()
+
     def _input_rows(self, centers: torch.Tensor):
-        """(rows, owner, starts, lengths) of the centers' input rows."""
+        """(rows, owner, local starts) of the centers' input rows."""
         flat, offsets = self.subwords  # type: ignore[misc]
         starts = offsets[centers]
         lengths = offsets[centers + 1] - starts
         owner = torch.repeat_interleave(torch.arange(centers.numel(), device=centers.device), lengths)
         local_starts = torch.cumsum(lengths, 0) - lengths
         positions = starts[owner] + torch.arange(owner.numel(), device=centers.device) - local_starts[owner]
-        return flat[positions], owner, local_starts, lengths
+        return flat[positions], owner, local_starts
 
     def step(
         self,
@@ -79,7 +86,7 @@ class SkipGramModel:
         else:
             # Each distinct word's subword mean is computed (and updated) once.
             words, inverse, hits = torch.unique(centers, return_inverse=True, return_counts=True)
-            rows, owner, local_starts, _ = self._input_rows(words)
+            rows, owner, local_starts = self._input_rows(words)
             h = F.embedding_bag(rows, self.w_in, local_starts, mode="mean")[inverse]
         dim = h.shape[1]
         # Positive pairs.

@@ -4,7 +4,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy
 import torch
@@ -142,6 +142,36 @@ class SkipGramTrainer:
         """Word mode: one vector per vocabulary word. Floret: the bucket table."""
         return self.model.w_in.detach().to("cpu", torch.float32).numpy()
 
+    def word_vectors(self) -> numpy.ndarray:
+        """One vector per vocabulary word, as spaCy will look it up (floret mode:
+        the mean of the word's subword rows)."""
+        return self.model.word_vectors().to("cpu", torch.float32).numpy()
+
+
+def fit_vectors(
+    inputs: Sequence[Union[str, Path]], config: Optional[VectorsConfig] = None, progress: bool = False
+) -> Tuple[SkipGramTrainer, TrainingResult]:
+    """Read ``inputs`` and train on them; returns the trainer (tables, vocabulary)
+    and the result. Writes nothing but a scratch token file, removed at the end."""
+    config = config or VectorsConfig()
+    config.validate()
+    device = resolve_device(config.device)
+    if config.threads > 0:
+        torch.set_num_threads(config.threads)
+    paths = [Path(p) for p in inputs]
+    tokenize = make_tokenizer(config.tokenizer, config.lang)
+    with tempfile.TemporaryDirectory(prefix="spacy-lstm-vectors-") as scratch:
+        corpus = encode_corpus(paths, Path(scratch) / "stream.i32", tokenize, config.lowercase, progress)
+        vocab = build_vocabulary(corpus.words, corpus.counts, config.min_count, config.max_vocab)
+        if len(vocab) == 0:
+            raise VectorsInputError(
+                f"no word occurs at least min_count={config.min_count} times in "
+                f"{corpus.n_tokens} tokens; lower --min-count or add text"
+            )
+        trainer = SkipGramTrainer(config, vocab, device)
+        result = trainer.train(corpus, progress)
+    return trainer, result
+
 
 def train_vectors(
     inputs: Sequence[Union[str, Path]],
@@ -157,43 +187,27 @@ def train_vectors(
     once everything is written; on any error nothing is left behind.
     """
     config = config or VectorsConfig()
-    config.validate()
-    device = resolve_device(config.device)
-    if config.threads > 0:
-        torch.set_num_threads(config.threads)
-    paths = [Path(p) for p in inputs]
-    output_dir = Path(output_dir)
-    tokenize = make_tokenizer(config.tokenizer, config.lang)
-    with tempfile.TemporaryDirectory(prefix="spacy-lstm-vectors-") as scratch:
-        corpus = encode_corpus(paths, Path(scratch) / "stream.i32", tokenize, config.lowercase, progress)
-        vocab = build_vocabulary(corpus.words, corpus.counts, config.min_count, config.max_vocab)
-        if len(vocab) == 0:
-            raise VectorsInputError(
-                f"no word occurs at least min_count={config.min_count} times in "
-                f"{corpus.n_tokens} tokens; lower --min-count or add text"
-            )
-        trainer = SkipGramTrainer(config, vocab, device)
-        result = trainer.train(corpus, progress)
-        table = trainer.input_table()
-        with atomic_directory(output_dir) as tmp:
-            if config.mode == "word":
-                text_path = tmp / VEC_NAME
-                write_vec(text_path, vocab.words, table)
-            else:
-                text_path = tmp / FLORET_NAME
-                write_floret(text_path, table, config.minn, config.maxn, config.hash_count)
-            write_spacy_dir(text_path, tmp, config.lang, config.mode, name=f"{config.lang}_spacy_lstm.vectors")
-            write_info(
-                tmp,
-                {
-                    "config": config.to_dict(),
-                    "inputs": [str(p) for p in paths],
-                    "vocab_size": len(vocab),
-                    "tokens": corpus.n_tokens,
-                    "epoch_losses": result.epoch_losses,
-                    "seconds": result.seconds,
-                    "words_per_second": result.words_per_second,
-                    "device": result.device,
-                },
-            )
+    trainer, result = fit_vectors(inputs, config, progress)
+    table = trainer.input_table()
+    with atomic_directory(Path(output_dir)) as tmp:
+        if config.mode == "word":
+            text_path = tmp / VEC_NAME
+            write_vec(text_path, trainer.vocab.words, table)
+        else:
+            text_path = tmp / FLORET_NAME
+            write_floret(text_path, table, config.minn, config.maxn, config.hash_count)
+        write_spacy_dir(text_path, tmp, config.lang, config.mode, name=f"{config.lang}_spacy_lstm.vectors")
+        write_info(
+            tmp,
+            {
+                "config": config.to_dict(),
+                "inputs": [str(p) for p in inputs],
+                "vocab_size": result.vocab_size,
+                "tokens": result.n_tokens,
+                "epoch_losses": result.epoch_losses,
+                "seconds": result.seconds,
+                "words_per_second": result.words_per_second,
+                "device": result.device,
+            },
+        )
     return result
