@@ -1,20 +1,30 @@
 """Accuracy of tok2vec contenders on the same data, components, vectors and steps.
 
-Trains tagger, morphologizer, trainable_lemmatizer and parser (configs/ud.cfg)
-with each contender's tok2vec, then evaluates model-best on the dev file and
-on every --test file. Contenders:
+--task picks the components and the config each contender's tok2vec goes into:
 
-  ours          spacy_lstm.LSTMTok2Vec.v1 (configs/ud.cfg; --width, --depth)
+  ud       tagger, morphologizer, trainable_lemmatizer, parser (configs/ud.cfg)
+  ner      ner (configs/ner.cfg)
+  textcat  exclusive textcat (configs/textcat.cfg; macro F1 is spaCy's cats_score)
+
+Each contender is trained, then model-best is evaluated on the dev file and
+on every --test file. Contenders (the same task head for all):
+
+  ours          spacy_lstm.LSTMTok2Vec.v1 (the task config's settings; --width, --depth)
   calamancy_md  MultiHashEmbed + static vectors + MaxoutWindowEncoder 256x8
   bilstm        the same embedding + spacy.TorchBiLSTMEncoder.v1 (--width, --depth)
   cnn           spaCy's efficiency CNN: MultiHashEmbed width 96 + MaxoutWindowEncoder 96x4
 
-Data: --train/--dev (CoNLL-U or .spacy), or --split FILE to make a seeded
---split-ratio train/dev split of one CoNLL-U file. Vectors: --vectors DIR, or
---raw FILE to train floret vectors with our trainer first, or neither.
+Data: --train/--dev, or --split FILE to make a seeded --split-ratio train/dev
+split of one file. Files: CoNLL-U (.conllu), spaCy DocBin (.spacy) or, for
+textcat, CSV/TSV with text and label columns (--text-column, --label-column),
+or, for ner, IOB2 token-per-line files (.iob).
+Vectors: --vectors DIR, or --raw FILE to train floret vectors with our trainer
+first, or neither.
 
     python bench/accuracy.py --split ../shared/data/ud/tl_newscrawl-ud-dev.conllu \
         --raw ../shared/data/raw/tl_raw_permissive.txt --steps 2000 --out /tmp/acc
+    python bench/accuracy.py --task textcat --train ../shared/data/textcat/hatespeech/train.csv \
+        --dev ../shared/data/textcat/hatespeech/valid.csv --vectors /tmp/acc/vectors --out /tmp/hate
 
 Writes OUT/results.json and OUT/results.md, and keeps each trained pipeline
 in OUT/NAME/model-best (input to bench/speed.py).
@@ -33,12 +43,32 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from spacy_lstm.convert.ner import read_iob  # noqa: E402
+from spacy_lstm.convert.textcat import convert_textcat  # noqa: E402
+
 CONTENDERS = ["ours", "calamancy_md", "bilstm", "cnn"]
-METRICS = [("tag_acc", "TAG"), ("pos_acc", "UPOS"), ("morph_acc", "Morph"), ("lemma_acc", "Lemma"),
-           ("dep_uas", "UAS"), ("dep_las", "LAS")]
+TASKS = {
+    # config, (score key, column name) pairs, the key that "reaches (b)" is measured on
+    "ud": ("ud.cfg", [("tag_acc", "TAG"), ("pos_acc", "UPOS"), ("morph_acc", "Morph"), ("lemma_acc", "Lemma"),
+                      ("dep_uas", "UAS"), ("dep_las", "LAS")], "dep_las"),
+    "ner": ("ner.cfg", [("ents_p", "P"), ("ents_r", "R"), ("ents_f", "F")], "ents_f"),
+    "textcat": ("textcat.cfg", [("cats_macro_p", "macro P"), ("cats_macro_r", "macro R"),
+                                ("cats_macro_f", "macro F1"), ("cats_macro_auc", "macro AUC")], "cats_macro_f"),
+}
 
 
-def read_docs(path: Path, nlp):
+def read_docs(path: Path, nlp, args=None, labels=None):
+    """Docs with gold annotation from .spacy, .conllu, .iob (IOB2 NER) or .csv/.tsv (textcat)."""
+    path = Path(path)
+    if path.suffix == ".iob":
+        return list(read_iob(path))
+    if path.suffix in (".csv", ".tsv"):
+        target = Path(args.out) / "converted" / (path.name + ".spacy")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        convert_textcat(path, target, text_column=args.text_column, label_column=args.label_column,
+                        labels=labels)
+        path = target
     if path.suffix == ".spacy":
         return list(DocBin().from_disk(path).get_docs(nlp.vocab))
     from spacy.training.converters import conllu_to_docs
@@ -54,36 +84,42 @@ def embed_block(width: int, vectors: bool) -> dict:
     }
 
 
-def contender_config(name: str, args, vectors: bool):
-    config = spacy.util.load_config(ROOT / "configs" / ("calamancy_md.cfg" if name == "calamancy_md" else "ud.cfg"))
-    comps = config["components"]
+def contender_tok2vec(name: str, args, config, vectors: bool):
+    """The contender's tok2vec model block and its output width."""
     if name == "ours":
-        model = comps["tok2vec"]["model"]
+        model = dict(config["components"]["tok2vec"]["model"])
         model.update({"width": args.width, "depth": args.depth, "include_static_vectors": vectors})
-        width = args.width
-    elif name == "calamancy_md":
-        comps["tok2vec"]["model"]["embed"]["include_static_vectors"] = vectors
-        width = 256
-    elif name == "bilstm":
-        comps["tok2vec"]["model"] = {
+        return model, args.width
+    if name == "calamancy_md":
+        md = spacy.util.load_config(ROOT / "configs" / "calamancy_md.cfg")
+        model = md["components"]["tok2vec"]["model"]
+        model["embed"]["include_static_vectors"] = vectors
+        return model, model["encode"]["width"]
+    if name == "bilstm":
+        return {
             "@architectures": "spacy.Tok2Vec.v2",
             "embed": embed_block(args.width, vectors),
             "encode": {"@architectures": "spacy.TorchBiLSTMEncoder.v1", "width": args.width,
                        "depth": args.depth, "dropout": 0.1},
-        }
-        width = args.width
-    elif name == "cnn":
-        comps["tok2vec"]["model"] = {
+        }, args.width
+    if name == "cnn":
+        return {
             "@architectures": "spacy.Tok2Vec.v2",
             "embed": embed_block(96, vectors),
             "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 96, "depth": 4,
                        "window_size": 1, "maxout_pieces": 3},
-        }
-        width = 96
-    else:
-        raise ValueError(f"unknown contender {name!r}; choose from {CONTENDERS}")
-    for comp in ("tagger", "morphologizer", "trainable_lemmatizer", "parser"):
-        comps[comp]["model"]["tok2vec"]["width"] = width
+        }, 96
+    raise ValueError(f"unknown contender {name!r}; choose from {CONTENDERS}")
+
+
+def contender_config(name: str, args, vectors: bool):
+    config = spacy.util.load_config(ROOT / "configs" / TASKS[args.task][0])
+    model, width = contender_tok2vec(name, args, config, vectors)
+    comps = config["components"]
+    comps["tok2vec"]["model"] = model
+    for comp_name, comp in comps.items():
+        if comp_name != "tok2vec" and "tok2vec" in comp.get("model", {}):
+            comp["model"]["tok2vec"]["width"] = width
     if name == "ours":
         for item in args.override:
             key, _, value = item.partition("=")
@@ -98,15 +134,18 @@ def contender_config(name: str, args, vectors: bool):
 def prepare_data(args, out: Path):
     nlp = spacy.blank("tl")
     if args.split:
-        docs = read_docs(Path(args.split), nlp)
+        docs = read_docs(Path(args.split), nlp, args)
         random.Random(args.split_seed).shuffle(docs)
         cut = int(len(docs) * args.split_ratio)
         train, dev = docs[:cut], docs[cut:]
     else:
-        train, dev = read_docs(Path(args.train), nlp), read_docs(Path(args.dev), nlp)
-    DocBin(docs=train).to_disk(out / "train.spacy")
-    DocBin(docs=dev).to_disk(out / "dev.spacy")
-    return len(train), len(dev)
+        train = read_docs(Path(args.train), nlp, args)
+        labels = sorted({label for doc in train for label in doc.cats}) or None
+        dev = read_docs(Path(args.dev), nlp, args, labels=labels)
+    DocBin(docs=train, store_user_data=True).to_disk(out / "train.spacy")
+    DocBin(docs=dev, store_user_data=True).to_disk(out / "dev.spacy")
+    labels = sorted({label for doc in train for label in doc.cats}) or None
+    return len(train), len(dev), labels
 
 
 def prepare_vectors(args, out: Path):
@@ -123,30 +162,33 @@ def prepare_vectors(args, out: Path):
     return target
 
 
-def evaluate(model_dir: Path, path: Path):
+def evaluate(model_dir: Path, path: Path, args, labels=None):
     nlp = spacy.load(model_dir)
-    docs = read_docs(path, nlp)
+    docs = read_docs(path, nlp, args, labels=labels)
     examples = [Example(nlp.make_doc(d.text), d) for d in docs]
     scores = nlp.evaluate(examples)
-    return {key: scores.get(key) for key, _ in METRICS}
+    return {key: scores.get(key) for key, _ in TASKS[args.task][1]}
 
 
 def first_time_reaching(log_path: Path, key: str, target: float):
     for line in log_path.read_text(encoding="utf8").splitlines():
         row = json.loads(line)
-        if row["scores"].get(key, 0.0) >= target:
+        if (row["scores"].get(key) or 0.0) >= target:
             return row["seconds"], row["step"]
     return None, None
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--task", choices=sorted(TASKS), default="ud")
     p.add_argument("--train")
     p.add_argument("--dev")
-    p.add_argument("--split", help="one CoNLL-U file to split into train/dev")
+    p.add_argument("--split", help="one file (.conllu or .spacy) to split into train/dev")
     p.add_argument("--split-ratio", type=float, default=0.8)
     p.add_argument("--split-seed", type=int, default=0)
     p.add_argument("--test", action="append", default=[])
+    p.add_argument("--text-column", default="text", help="textcat CSV/TSV: the text column")
+    p.add_argument("--label-column", default="label", help="textcat CSV/TSV: the label column")
     p.add_argument("--vectors")
     p.add_argument("--raw")
     p.add_argument("--vectors-dim", type=int, default=200)
@@ -167,7 +209,8 @@ def main() -> None:
         p.error("give --split FILE, or --train and --dev")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    n_train, n_dev = prepare_data(args, out)
+    n_train, n_dev, labels = prepare_data(args, out)
+    _, metrics, key_metric = TASKS[args.task]
     vectors = prepare_vectors(args, out)
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
     results = {"args": vars(args), "train_docs": n_train, "dev_docs": n_dev, "contenders": {}}
@@ -189,27 +232,27 @@ def main() -> None:
         if proc.returncode != 0:
             print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"{name}: spacy train failed")
-        row = {"train_seconds": seconds, "dev": evaluate(workdir / "model-best", out / "dev.spacy")}
+        row = {"train_seconds": seconds, "dev": evaluate(workdir / "model-best", out / "dev.spacy", args)}
         for test in args.test:
-            row[f"test:{Path(test).name}"] = evaluate(workdir / "model-best", Path(test))
+            row[f"test:{Path(test).name}"] = evaluate(workdir / "model-best", Path(test), args, labels)
         results["contenders"][name] = row
-        print(f"{name:13s} {seconds:7.0f}s " + " ".join(f"{n}={100 * (row['dev'][k] or 0):.1f}" for k, n in METRICS), flush=True)
+        print(f"{name:13s} {seconds:7.0f}s " + " ".join(f"{n}={100 * (row['dev'][k] or 0):.1f}" for k, n in metrics), flush=True)
     if "ours" in results["contenders"] and "calamancy_md" in results["contenders"]:
-        target = results["contenders"]["calamancy_md"]["dev"]["dep_las"]
-        secs, step = first_time_reaching(out / "ours" / "log.jsonl", "dep_las", target)
-        results["ours_reaches_calamancy_md_las"] = {"target": target, "seconds": secs, "step": step,
+        target = results["contenders"]["calamancy_md"]["dev"][key_metric]
+        secs, step = first_time_reaching(out / "ours" / "log.jsonl", key_metric, target)
+        results["ours_reaches_calamancy_md"] = {"metric": key_metric, "target": target, "seconds": secs, "step": step,
                                                     "calamancy_md_train_seconds": results["contenders"]["calamancy_md"]["train_seconds"]}
     (out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf8")
-    lines = ["| contender | train s | " + " | ".join(n for _, n in METRICS) + " |",
-             "|---|---:|" + "---:|" * len(METRICS)]
+    lines = ["| contender | train s | " + " | ".join(n for _, n in metrics) + " |",
+             "|---|---:|" + "---:|" * len(metrics)]
     for name, row in results["contenders"].items():
         for split_name in [k for k in row if k == "dev" or k.startswith("test:")]:
-            cells = " | ".join(f"{100 * (row[split_name][k] or 0):.1f}" for k, _ in METRICS)
+            cells = " | ".join(f"{100 * (row[split_name][k] or 0):.1f}" for k, _ in metrics)
             lines.append(f"| {name} ({split_name}) | {row['train_seconds']:.0f} | {cells} |")
     (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf8")
     print("\n".join(lines))
-    if "ours_reaches_calamancy_md_las" in results:
-        print("ours reaches calamancy_md's final dev LAS:", results["ours_reaches_calamancy_md_las"])
+    if "ours_reaches_calamancy_md" in results:
+        print(f"ours reaches calamancy_md's final dev {key_metric}:", results["ours_reaches_calamancy_md"])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,7 +32,7 @@ def test_accuracy_then_speed_bench_on_sample(tmp_path):
         assert row["train_seconds"] > 0
         for split in ("dev", "test:tl_sample-ud-dev.conllu"):
             assert all(0.0 <= row[split][k] <= 1.0 for k in ("tag_acc", "pos_acc", "lemma_acc", "dep_las"))
-    assert "ours_reaches_calamancy_md_las" in results
+    assert results["ours_reaches_calamancy_md"]["metric"] == "dep_las"
     assert (out / "ours" / "log.jsonl").read_text().count("\n") == 3  # steps 0, 6, 12
     assert "| ours (dev) |" in (out / "results.md").read_text()
 
@@ -54,3 +55,31 @@ def test_vectors_bench_runs_our_systems(tmp_path):
     assert set(data["results"]) == {"ours-word", "ours-floret"}
     assert all(r["words_per_second"] > 0 and r["vocab"] > 100 for r in data["results"].values())
     assert 0.0 <= data["agreement"]["ours-word"]["ours-floret"] <= 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "task,train,dev,keys",
+    [
+        ("textcat", "textcat/tl_sample-textcat-train.csv", "textcat/tl_sample-textcat-dev.csv",
+         ("cats_macro_p", "cats_macro_r", "cats_macro_f", "cats_macro_auc")),
+        ("ner", "ner/tl_sample-ner-train.iob", "ner/tl_sample-ner-dev.iob", ("ents_p", "ents_r", "ents_f")),
+    ],
+)
+def test_accuracy_bench_other_tasks(tmp_path, task, train, dev, keys):
+    out = tmp_path / task
+    _run([str(ROOT / "bench" / "accuracy.py"), "--task", task,
+          "--train", str(ASSETS / train), "--dev", str(ASSETS / dev), "--test", str(ASSETS / dev),
+          "--contenders", "ours,calamancy_md", "--steps", "8", "--eval-frequency", "4",
+          "--width", "32", "--threads", "1", "--out", str(out)])
+    results = json.loads((out / "results.json").read_text())
+    assert set(results["contenders"]) == {"ours", "calamancy_md"}
+    for name, row in results["contenders"].items():
+        assert row["dev"] == row[f"test:{Path(dev).name}"]  # the same file, converted the same way
+        assert set(row["dev"]) == set(keys)
+        assert all(row["dev"][k] is None or 0.0 <= row["dev"][k] <= 1.0 for k in keys)
+        config = (out / name / "config.cfg").read_text()
+        assert ("spacy_lstm.LSTMTok2Vec" in config) == (name == "ours")
+    assert results["ours_reaches_calamancy_md"]["metric"] == keys[2]
+    if task == "textcat":
+        assert results["dev_docs"] == sum(1 for _ in open(ASSETS / dev, encoding="utf8")) - 1
