@@ -4,8 +4,9 @@ Importing this package registers its architectures; spaCy also finds them
 without an import through the ``spacy_architectures`` entry points.
 """
 from .layers.lstm_encoder import LSTMEncoder
-from .models.tok2vec import LSTMTok2Vec
+from .layers.compact_embed import CompactEmbed
+from .models.tok2vec import LSTMTok2Vec, LSTMTok2Vec_v2
 
 __version__ = "0.1.0"
 
-__all__ = ["LSTMEncoder", "LSTMTok2Vec", "__version__"]
+__all__ = ["CompactEmbed", "LSTMEncoder", "LSTMTok2Vec", "LSTMTok2Vec_v2", "__version__"]

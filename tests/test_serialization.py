@@ -1,5 +1,6 @@
 """Round trips of a trained pipeline keep its predictions: bytes, disk + a
-fresh process, copy() and replace_listeners."""
+fresh process, copy() and replace_listeners. Run for every tok2vec
+architecture (the shared model test)."""
 import json
 import subprocess
 import sys
@@ -10,25 +11,35 @@ import spacy
 from spacy.training import Example
 from thinc.api import fix_random_seed
 
-TOK2VEC = {
-    "@architectures": "spacy_lstm.LSTMTok2Vec.v1",
-    "width": 32,
-    "depth": 2,
-    "dropout": 0.1,
-    "word_dropout_rate": 0.05,
-    "include_static_vectors": False,
-    "rows": [500, 200, 200, 200],
-    "char_width": 4,
+TOK2VECS = {
+    "v1": {
+        "@architectures": "spacy_lstm.LSTMTok2Vec.v1",
+        "width": 32,
+        "depth": 2,
+        "dropout": 0.1,
+        "word_dropout_rate": 0.05,
+        "include_static_vectors": False,
+        "rows": [500, 200, 200, 200],
+        "char_width": 4,
+    },
+    "v2": {
+        "@architectures": "spacy_lstm.LSTMTok2Vec.v2",
+        "width": 32,
+        "hidden_size": 24,
+        "include_static_vectors": False,
+        "rows": [500, 200, 200, 200],
+        "char_width": 4,
+    },
 }
 LISTENER = {"@architectures": "spacy.Tok2VecListener.v1", "width": 32, "upstream": "*"}
 TEXTS = ["Kumain ang bata ng saging sa kusina.", "Bukas ay pupunta kami sa Maynila!", ""]
 
 
-@pytest.fixture(scope="module")
-def trained_nlp(sample_train_docs):
+@pytest.fixture(scope="module", params=sorted(TOK2VECS))
+def trained_nlp(request, sample_train_docs):
     fix_random_seed(0)
     nlp = spacy.blank("tl")
-    nlp.add_pipe("tok2vec", config={"model": TOK2VEC})
+    nlp.add_pipe("tok2vec", config={"model": TOK2VECS[request.param]})
     nlp.add_pipe(
         "tagger",
         config={"model": {"@architectures": "spacy.Tagger.v2", "tok2vec": LISTENER}},

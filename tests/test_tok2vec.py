@@ -4,7 +4,7 @@ import pytest
 import spacy
 from thinc.api import fix_random_seed
 
-from spacy_lstm import LSTMTok2Vec
+from spacy_lstm import CompactEmbed, LSTMTok2Vec, LSTMTok2Vec_v2
 from spacy_lstm.layers import word_dropout
 
 
@@ -33,10 +33,11 @@ def test_word_dropout_is_not_overwritten_by_training_dropout():
 
 
 @pytest.mark.parametrize("char_width", [0, 4])
-def test_tok2vec_shapes_and_deterministic_prediction(char_width):
+@pytest.mark.parametrize("build", [LSTMTok2Vec, LSTMTok2Vec_v2])
+def test_tok2vec_shapes_and_deterministic_prediction(build, char_width):
     nlp = spacy.blank("tl")
     docs = [nlp("Nagluto si Lito ng sinigang na baboy."), nlp(""), nlp("Salamat po!")]
-    model = LSTMTok2Vec(width=24, depth=1, include_static_vectors=False, char_width=char_width)
+    model = build(width=24, depth=1, include_static_vectors=False, char_width=char_width)
     model.initialize(X=docs)
     first = model.predict(docs)
     assert [y.shape for y in first] == [(len(d), 24) for d in docs]
@@ -47,3 +48,54 @@ def test_tok2vec_shapes_and_deterministic_prediction(char_width):
 def test_tok2vec_rejects_mismatched_rows():
     with pytest.raises(ValueError, match="attrs has 4 entries but rows has 2"):
         LSTMTok2Vec(width=16, rows=[100, 100])
+
+
+def _vectors_nlp():
+    nlp = spacy.blank("tl")
+    rng = numpy.random.default_rng(0)
+    for word in ["Nagluto", "si", "Lito", "ng", "sinigang", "na", "baboy", "."]:
+        nlp.vocab.set_vector(word, rng.normal(size=6).astype("f"))
+    return nlp
+
+
+def test_compact_embed_mixes_narrow_tables_vectors_and_characters():
+    nlp = _vectors_nlp()
+    docs = [nlp("Nagluto si Lito ng sinigang na baboy."), nlp("")]
+    model = CompactEmbed(width=10, attrs=["NORM", "SUFFIX"], rows=[100, 50], attr_widths=[6, 3],
+                         vectors_width=4, char_width=2, char_count=4, maxout_pieces=2)
+    model.initialize(X=docs)
+    assert [y.shape for y in model.predict(docs)] == [(len(docs[0]), 10), (0, 10)]
+    maxout = [n for n in model.walk() if n.name == "maxout"][0]
+    assert maxout.get_dim("nI") == 6 + 3 + 4 + 2 * 4 and maxout.get_dim("nP") == 2
+    tables = sorted(n.get_dim("nO") for n in model.walk() if n.name == "hashembed")
+    assert tables == [3, 6]
+    # The static vectors matter: changing one word's vector changes that token only.
+    before = model.predict(docs)[0]
+    nlp.vocab.set_vector("Lito", numpy.ones(6, "f"))
+    after = model.predict(docs)[0]
+    changed = ~numpy.isclose(before, after).all(axis=1)
+    assert changed.tolist() == [t.text == "Lito" for t in docs[0]]
+
+
+def test_tok2vec_v2_defaults_are_the_tuned_settings():
+    model = LSTMTok2Vec_v2(include_static_vectors=False)
+    assert model.get_dim("nO") == 256
+    torch_lstm = [n for n in model.walk() if n.shims][0].shims[0]._model
+    sizes = {p.shape for p in torch_lstm.parameters()}
+    assert (4 * 256, 256) in sizes  # 256 hidden units per direction, fed 256 wide
+    chars = [n for n in model.walk() if n.name == "charembed"]
+    assert len(chars) == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"attrs": ["NORM"], "rows": [10, 10], "attr_widths": [4]}, "one entry per attribute"),
+        ({"attrs": ["NORM"], "rows": [10], "attr_widths": [0]}, "must be positive"),
+        ({"attrs": [], "rows": [], "attr_widths": [], "include_static_vectors": False}, "nothing to embed"),
+        ({"attrs": ["NORM"], "rows": [10], "attr_widths": [4], "char_width": -1}, "char_width must be >= 0"),
+    ],
+)
+def test_compact_embed_rejects_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        CompactEmbed(width=8, **kwargs)

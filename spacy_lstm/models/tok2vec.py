@@ -1,4 +1,4 @@
-"""``spacy_lstm.LSTMTok2Vec.v1``: hashed features + static vectors -> packed LSTM."""
+"""``spacy_lstm.LSTMTok2Vec.v1`` and ``.v2``: token features + static vectors -> packed LSTM."""
 from typing import Any, Dict, List, Optional, Union
 
 from spacy.ml import _character_embed
@@ -8,6 +8,7 @@ from spacy.util import SimpleFrozenDict, registry
 from thinc.api import Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
 
+from ..layers.compact_embed import CompactEmbed, default_attr_widths
 from ..layers.lstm_encoder import LSTMEncoder
 from ..layers.word_dropout import word_dropout
 
@@ -98,4 +99,83 @@ def LSTMTok2Vec(
             concatenate(embed, _character_embed.CharacterEmbed(nM=char_width, nC=char_count)),
             with_array(Maxout(width, nP=2, normalize=True)),
         )
+    return chain(embed, word_dropout(word_dropout_rate), encoder)
+
+
+@registry.architectures("spacy_lstm.LSTMTok2Vec.v2")
+def LSTMTok2Vec_v2(
+    width: int = 256,
+    depth: int = 2,
+    hidden_size: Optional[int] = 256,
+    dropout: float = 0.2,
+    word_dropout_rate: float = 0.05,
+    include_static_vectors: bool = True,
+    attrs: List[Union[str, int]] = CALAMANCY_ATTRS,
+    rows: List[int] = CALAMANCY_ROWS,
+    attr_widths: Optional[List[int]] = None,
+    vectors_width: int = 128,
+    char_width: int = 32,
+    char_count: int = 8,
+    maxout_pieces: int = 2,
+    bidirectional: bool = True,
+    mixed_precision: bool = False,
+    grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+) -> Model[List[Doc], List[Floats2d]]:
+    """A complete tok2vec: ``spacy_lstm.CompactEmbed.v1`` (narrow hash tables,
+    projected static vectors and character features, mixed once), word
+    dropout, then ``spacy_lstm.LSTMEncoder.v1``. The defaults are the settings
+    tuned on Tagalog UD in docs/benchmarks.md.
+
+    What changed from v1: one embedding mixer of about a third of the
+    multiply-adds (v1 mixes MultiHashEmbed's 5 x width inputs into 3 pieces,
+    then mixes again when character features are on), and tuned defaults
+    (hidden_size 256 per direction, dropout 0.2 inside the LSTM stack,
+    character features on).
+
+    Dropout, three kinds (as in v1): spaCy's ``[training] dropout`` sets the
+    rate after the embedding mixer; ``dropout`` is the rate inside the LSTM
+    stack; ``word_dropout_rate`` zeroes whole token vectors while training.
+
+    width (int): Width of the embedding and of the encoder output. 128-512.
+    depth (int): Number of LSTM layers. 1-3.
+    hidden_size (Optional[int]): LSTM units per direction; None = width // 2
+        when bidirectional. 128-512.
+    dropout (float): Dropout inside the LSTM stack, [0, 1). 0.1-0.3.
+    word_dropout_rate (float): Probability of zeroing a token's whole embedding
+        while training, [0, 1). 0-0.15.
+    include_static_vectors (bool): Use the static vectors of
+        ``nlp.vocab.vectors``. Needs ``[initialize] vectors``.
+    attrs (List[str]): Token attributes to hash-embed.
+    rows (List[int]): Rows of each attribute's table. 1000-10000 each.
+    attr_widths (Optional[List[int]]): Width of each attribute's table; None
+        gives the first attribute width // 2 and each other width // 4.
+    vectors_width (int): Width the static vectors are projected to. 64-256.
+    char_width (int): Width of each character embedding; 0 disables
+        character features. 8-32.
+    char_count (int): Characters per word embedded (half from each end). 4-10.
+    maxout_pieces (int): Maxout pieces of the embedding mixer. 2-3.
+    bidirectional, mixed_precision, grad_scaler_config: See LSTMEncoder.
+    """
+    if attr_widths is None:
+        attr_widths = default_attr_widths(width, len(attrs))
+    embed = CompactEmbed(
+        width=width,
+        attrs=attrs,
+        rows=rows,
+        attr_widths=attr_widths,
+        include_static_vectors=include_static_vectors,
+        vectors_width=vectors_width,
+        char_width=char_width,
+        char_count=char_count,
+        maxout_pieces=maxout_pieces,
+    )
+    encoder = LSTMEncoder(
+        width=width,
+        depth=depth,
+        dropout=dropout,
+        bidirectional=bidirectional,
+        hidden_size=hidden_size,
+        mixed_precision=mixed_precision,
+        grad_scaler_config=grad_scaler_config,
+    )
     return chain(embed, word_dropout(word_dropout_rate), encoder)
