@@ -10,7 +10,7 @@ import pytest
 BUILD_ARGS = {
     "spacy_lstm.LSTMEncoder.v1": {"width": 8, "depth": 1, "dropout": 0.0},
     "spacy_lstm.LSTMTok2Vec.v1": {"width": 8, "include_static_vectors": False},
-    "spacy_lstm.LSTMTok2Vec.v2": {"width": 8, "hidden_size": 4, "include_static_vectors": False},
+    "spacy_lstm.LSTMTok2Vec.v2": {"width": 8, "include_static_vectors": False},
     "spacy_lstm.CompactEmbed.v1": {"width": 8, "attrs": ["NORM", "SHAPE"], "rows": [50, 20],
                                    "attr_widths": [4, 2], "include_static_vectors": False},
 }

@@ -106,7 +106,7 @@ def LSTMTok2Vec(
 def LSTMTok2Vec_v2(
     width: int = 256,
     depth: int = 2,
-    hidden_size: Optional[int] = 256,
+    hidden_size: Optional[int] = None,
     dropout: float = 0.2,
     word_dropout_rate: float = 0.05,
     include_static_vectors: bool = True,
@@ -138,8 +138,9 @@ def LSTMTok2Vec_v2(
 
     width (int): Width of the embedding and of the encoder output. 128-512.
     depth (int): Number of LSTM layers. 1-3.
-    hidden_size (Optional[int]): LSTM units per direction; None = width // 2
-        when bidirectional. 128-512.
+    hidden_size (Optional[int]): LSTM units per direction; None (default) =
+        width, so a BiLSTM layer gives 2 x width, projected back to width.
+        128-512.
     dropout (float): Dropout inside the LSTM stack, [0, 1). 0.1-0.3.
     word_dropout_rate (float): Probability of zeroing a token's whole embedding
         while training, [0, 1). 0-0.15.
@@ -158,6 +159,8 @@ def LSTMTok2Vec_v2(
     """
     if attr_widths is None:
         attr_widths = default_attr_widths(width, len(attrs))
+    if hidden_size is None:
+        hidden_size = width
     embed = CompactEmbed(
         width=width,
         attrs=attrs,
