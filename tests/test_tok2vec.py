@@ -94,8 +94,24 @@ def test_tok2vec_v2_defaults_are_the_tuned_settings():
         ({"attrs": ["NORM"], "rows": [10], "attr_widths": [0]}, "must be positive"),
         ({"attrs": [], "rows": [], "attr_widths": [], "include_static_vectors": False}, "nothing to embed"),
         ({"attrs": ["NORM"], "rows": [10], "attr_widths": [4], "char_width": -1}, "char_width must be >= 0"),
+        ({"attrs": ["NORM"], "rows": [10], "attr_widths": [4], "window_size": -1}, "window_size must be >= 0"),
     ],
 )
 def test_compact_embed_rejects_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         CompactEmbed(width=8, **kwargs)
+
+
+@pytest.mark.parametrize("window_size", [0, 1])
+def test_compact_embed_window_reaches_exactly_the_neighbours(window_size):
+    nlp = _vectors_nlp()
+    docs = [nlp("Nagluto si Lito ng sinigang na baboy."), nlp("Lito")]
+    model = CompactEmbed(width=8, attrs=["NORM"], rows=[100], attr_widths=[4], vectors_width=4,
+                         window_size=window_size)
+    model.initialize(X=docs)
+    before = model.predict(docs)
+    nlp.vocab.set_vector("ng", numpy.ones(6, "f"))  # token 3 of the first doc only
+    after = model.predict(docs)
+    changed = ~numpy.isclose(before[0], after[0]).all(axis=1)
+    assert changed.tolist() == [abs(i - 3) <= window_size for i in range(len(docs[0]))]
+    numpy.testing.assert_array_equal(before[1], after[1])  # never across docs

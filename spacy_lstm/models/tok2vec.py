@@ -117,6 +117,7 @@ def LSTMTok2Vec_v2(
     char_width: int = 32,
     char_count: int = 8,
     maxout_pieces: int = 2,
+    window_size: int = 0,
     bidirectional: bool = True,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
@@ -155,6 +156,8 @@ def LSTMTok2Vec_v2(
         character features. 8-32.
     char_count (int): Characters per word embedded (half from each end). 4-10.
     maxout_pieces (int): Maxout pieces of the embedding mixer. 2-3.
+    window_size (int): See CompactEmbed: > 0 adds one residual Maxout window
+        layer after the mixer (local context from the first step). 0-1.
     bidirectional, mixed_precision, grad_scaler_config: See LSTMEncoder.
     """
     if attr_widths is None:
@@ -171,6 +174,7 @@ def LSTMTok2Vec_v2(
         char_width=char_width,
         char_count=char_count,
         maxout_pieces=maxout_pieces,
+        window_size=window_size,
     )
     encoder = LSTMEncoder(
         width=width,
