@@ -36,6 +36,12 @@ def test_accuracy_then_speed_bench_on_sample(tmp_path):
     assert (out / "ours" / "log.jsonl").read_text().count("\n") == 3  # steps 0, 6, 12
     assert "| ours (dev) |" in (out / "results.md").read_text()
 
+    table = _run([str(ROOT / "bench" / "seeds_table.py"), str(out), f"again={out}"])
+    rows = {line.split(" | ")[0].strip("| "): line for line in table.splitlines()[2:]}
+    assert set(rows) == {"ours", "calamancy_md", "ours again", "calamancy_md again"}
+    las = 100 * results["contenders"]["ours"]["dev"]["dep_las"]
+    assert rows["ours"].split(" | ")[1] == "1" and f"{las:.1f} ± 0.0" in rows["ours"]
+
     speed_json = tmp_path / "speed.json"
     _run([str(ROOT / "bench" / "speed.py"), str(out / "ours" / "model-best"), str(out / "calamancy_md" / "model-best"),
           "--texts", str(ASSETS / "ud" / "tl_sample-ud-dev.conllu"), "--limit", "20", "--threads", "1",
