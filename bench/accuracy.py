@@ -112,8 +112,20 @@ def contender_tok2vec(name: str, args, config, vectors: bool):
     raise ValueError(f"unknown contender {name!r}; choose from {CONTENDERS}")
 
 
+def apply_settings(config, items):
+    """Set each KEY=JSON (dotted KEY) in the config."""
+    for item in items:
+        key, _, value = item.partition("=")
+        *parents, leaf = key.split(".")
+        node = config
+        for part in parents:
+            node = node[part]
+        node[leaf] = json.loads(value)
+
+
 def contender_config(name: str, args, vectors: bool):
     config = spacy.util.load_config(ROOT / "configs" / TASKS[args.task][0])
+    apply_settings(config, args.set)
     model, width = contender_tok2vec(name, args, config, vectors)
     comps = config["components"]
     comps["tok2vec"]["model"] = model
@@ -121,13 +133,7 @@ def contender_config(name: str, args, vectors: bool):
         if comp_name != "tok2vec" and "tok2vec" in comp.get("model", {}):
             comp["model"]["tok2vec"]["width"] = width
     if name == "ours":
-        for item in args.override:
-            key, _, value = item.partition("=")
-            *parents, leaf = key.split(".")
-            node = config
-            for part in parents:
-                node = node[part]
-            node[leaf] = json.loads(value)
+        apply_settings(config, args.override)
     return config
 
 
@@ -201,6 +207,9 @@ def main() -> None:
     p.add_argument("--depth", type=int, default=2)
     p.add_argument("--override", action="append", default=[],
                    help="KEY=JSON applied to the 'ours' config, e.g. components.tok2vec.model.hidden_size=256")
+    p.add_argument("--set", action="append", default=[],
+                   help="KEY=JSON applied to every contender's config before its tok2vec goes in "
+                        "(e.g. a different task head; listener widths are then set per contender)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", required=True)

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import spacy
 
 from conftest import ASSETS, ROOT
 
@@ -63,24 +64,38 @@ def test_vectors_bench_runs_our_systems(tmp_path):
     assert 0.0 <= data["agreement"]["ours-word"]["ours-floret"] <= 1.0
 
 
+ENSEMBLE = json.dumps({
+    "@architectures": "spacy.TextCatEnsemble.v2", "nO": None,
+    "linear_model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 2,
+                     "no_output_layer": False, "length": 4096},
+    "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 0, "upstream": "*"},
+})
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "task,train,dev,keys",
+    "task,train,dev,keys,extra",
     [
         ("textcat", "textcat/tl_sample-textcat-train.csv", "textcat/tl_sample-textcat-dev.csv",
-         ("cats_macro_p", "cats_macro_r", "cats_macro_f", "cats_macro_auc")),
-        ("ner", "ner/tl_sample-ner-train.iob", "ner/tl_sample-ner-dev.iob", ("ents_p", "ents_r", "ents_f")),
+         ("cats_macro_p", "cats_macro_r", "cats_macro_f", "cats_macro_auc"),
+         ["--set", f"components.textcat.model={ENSEMBLE}"]),
+        ("ner", "ner/tl_sample-ner-train.iob", "ner/tl_sample-ner-dev.iob", ("ents_p", "ents_r", "ents_f"), []),
     ],
 )
-def test_accuracy_bench_other_tasks(tmp_path, task, train, dev, keys):
+def test_accuracy_bench_other_tasks(tmp_path, task, train, dev, keys, extra):
     out = tmp_path / task
     _run([str(ROOT / "bench" / "accuracy.py"), "--task", task,
           "--train", str(ASSETS / train), "--dev", str(ASSETS / dev), "--test", str(ASSETS / dev),
           "--contenders", "ours,calamancy_md", "--steps", "8", "--eval-frequency", "4",
-          "--width", "32", "--threads", "1", "--out", str(out)])
+          "--width", "32", "--threads", "1", "--out", str(out), *extra])
     results = json.loads((out / "results.json").read_text())
     assert set(results["contenders"]) == {"ours", "calamancy_md"}
     for name, row in results["contenders"].items():
+        if extra:  # --set reaches every contender; listener widths still follow each tok2vec
+            config = spacy.util.load_config(out / name / "config.cfg")
+            textcat = config["components"]["textcat"]["model"]
+            assert textcat["@architectures"] == "spacy.TextCatEnsemble.v2"
+            assert textcat["tok2vec"]["width"] == (32 if name == "ours" else 256)
         assert row["dev"] == row[f"test:{Path(dev).name}"]  # the same file, converted the same way
         assert set(row["dev"]) == set(keys)
         assert all(row["dev"][k] is None or 0.0 <= row["dev"][k] <= 1.0 for k in keys)
