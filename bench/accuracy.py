@@ -9,7 +9,7 @@
 Each contender is trained, then model-best is evaluated on the dev file and
 on every --test file. Contenders (the same task head for all):
 
-  ours          spacy_lstm.LSTMTok2Vec.v1 (the task config's settings; --width, --depth)
+  ours          the task config's spacy_lstm tok2vec (--width, --depth)
   calamancy_md  MultiHashEmbed + static vectors + MaxoutWindowEncoder 256x8
   bilstm        the same embedding + spacy.TorchBiLSTMEncoder.v1 (--width, --depth)
   cnn           spaCy's efficiency CNN: MultiHashEmbed width 96 + MaxoutWindowEncoder 96x4
@@ -88,7 +88,9 @@ def contender_tok2vec(name: str, args, config, vectors: bool):
     """The contender's tok2vec model block and its output width."""
     if name == "ours":
         model = dict(config["components"]["tok2vec"]["model"])
-        model.update({"width": args.width, "depth": args.depth, "include_static_vectors": vectors})
+        model.update({"width": args.width, "include_static_vectors": vectors})
+        if args.depth is not None:
+            model["depth"] = args.depth
         return model, args.width
     if name == "calamancy_md":
         md = spacy.util.load_config(ROOT / "configs" / "calamancy_md.cfg")
@@ -100,7 +102,7 @@ def contender_tok2vec(name: str, args, config, vectors: bool):
             "@architectures": "spacy.Tok2Vec.v2",
             "embed": embed_block(args.width, vectors),
             "encode": {"@architectures": "spacy.TorchBiLSTMEncoder.v1", "width": args.width,
-                       "depth": args.depth, "dropout": 0.1},
+                       "depth": args.depth or 2, "dropout": 0.1},
         }, args.width
     if name == "cnn":
         return {
@@ -204,7 +206,8 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--eval-frequency", type=int, default=200)
     p.add_argument("--width", type=int, default=256)
-    p.add_argument("--depth", type=int, default=2)
+    p.add_argument("--depth", type=int, default=None,
+                   help="LSTM layers of 'ours' (default: the task config's) and 'bilstm' (default: 2)")
     p.add_argument("--override", action="append", default=[],
                    help="KEY=JSON applied to the 'ours' config, e.g. components.tok2vec.model.hidden_size=256")
     p.add_argument("--set", action="append", default=[],
