@@ -140,6 +140,8 @@ def contender_config(name: str, args, vectors: bool):
 
 
 def prepare_data(args, out: Path):
+    """Write OUT/train.spacy, OUT/dev.spacy and each --test file as OUT/tests/NAME.spacy,
+    once for all contenders. Returns the train and dev sizes and {"test:NAME": path}."""
     nlp = spacy.blank("tl")
     if args.split:
         docs = read_docs(Path(args.split), nlp, args)
@@ -148,12 +150,19 @@ def prepare_data(args, out: Path):
         train, dev = docs[:cut], docs[cut:]
     else:
         train = read_docs(Path(args.train), nlp, args)
-        labels = sorted({label for doc in train for label in doc.cats}) or None
+    # textcat: dev and test files get the training label set (a class absent from them scores 0)
+    labels = sorted({label for doc in train for label in doc.cats}) or None
+    if not args.split:
         dev = read_docs(Path(args.dev), nlp, args, labels=labels)
     DocBin(docs=train, store_user_data=True).to_disk(out / "train.spacy")
     DocBin(docs=dev, store_user_data=True).to_disk(out / "dev.spacy")
-    labels = sorted({label for doc in train for label in doc.cats}) or None
-    return len(train), len(dev), labels
+    tests = {}
+    (out / "tests").mkdir(exist_ok=True)
+    for test in args.test:
+        target = out / "tests" / (Path(test).name + ".spacy")
+        DocBin(docs=read_docs(Path(test), nlp, args, labels=labels), store_user_data=True).to_disk(target)
+        tests[f"test:{Path(test).name}"] = target
+    return len(train), len(dev), tests
 
 
 def prepare_vectors(args, out: Path):
@@ -170,9 +179,9 @@ def prepare_vectors(args, out: Path):
     return target
 
 
-def evaluate(model_dir: Path, path: Path, args, labels=None):
+def evaluate(model_dir: Path, path: Path, args):
     nlp = spacy.load(model_dir)
-    docs = read_docs(path, nlp, args, labels=labels)
+    docs = read_docs(path, nlp, args)
     examples = [Example(nlp.make_doc(d.text), d) for d in docs]
     scores = nlp.evaluate(examples)
     return {key: scores.get(key) for key, _ in TASKS[args.task][1]}
@@ -221,7 +230,7 @@ def main() -> None:
         p.error("give --split FILE, or --train and --dev")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    n_train, n_dev, labels = prepare_data(args, out)
+    n_train, n_dev, tests = prepare_data(args, out)
     _, metrics, key_metric = TASKS[args.task]
     vectors = prepare_vectors(args, out)
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
@@ -245,8 +254,8 @@ def main() -> None:
             print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"{name}: spacy train failed")
         row = {"train_seconds": seconds, "dev": evaluate(workdir / "model-best", out / "dev.spacy", args)}
-        for test in args.test:
-            row[f"test:{Path(test).name}"] = evaluate(workdir / "model-best", Path(test), args, labels)
+        for split_name, path in tests.items():
+            row[split_name] = evaluate(workdir / "model-best", path, args)
         results["contenders"][name] = row
         print(f"{name:13s} {seconds:7.0f}s " + " ".join(f"{n}={100 * (row['dev'][k] or 0):.1f}" for k, n in metrics), flush=True)
     if "ours" in results["contenders"] and "calamancy_md" in results["contenders"]:

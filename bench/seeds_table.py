@@ -2,10 +2,10 @@
 
     python bench/seeds_table.py /tmp/seeds/ours_s0 /tmp/seeds/ours_s1 ... [--split dev]
 
-Each argument is an --out directory of bench/accuracy.py (one seed each).
-Rows are grouped by contender name plus a label taken from --label NAME=DIR
-prefixes when given (e.g. v2=/tmp/v2/s0), so one contender run with two
-settings stays apart. Prints a Markdown table: per metric the mean, the
+Each argument is an --out directory of bench/accuracy.py (one seed each),
+optionally prefixed LABEL= (e.g. v2=/tmp/v2/s0). Rows are grouped by
+contender name plus that label, so one contender run with two settings stays
+apart. Prints a Markdown table: per metric the mean, the
 sample standard deviation and the number of seeds.
 """
 import argparse
@@ -14,9 +14,10 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-NAMES = {"tag_acc": "TAG", "pos_acc": "UPOS", "morph_acc": "Morph", "lemma_acc": "Lemma", "dep_uas": "UAS",
-         "dep_las": "LAS", "ents_p": "P", "ents_r": "R", "ents_f": "F", "cats_macro_p": "macro P",
-         "cats_macro_r": "macro R", "cats_macro_f": "macro F1", "cats_macro_auc": "macro AUC"}
+from accuracy import TASKS  # bench/ is on sys.path when this script runs
+
+# Score key -> column name, in bench/accuracy.py's order, over all tasks.
+NAMES = {key: name for _, metrics, _ in TASKS.values() for key, name in metrics}
 
 
 def main() -> None:
@@ -25,9 +26,13 @@ def main() -> None:
     p.add_argument("--split", default="dev", help="dev, or test:FILENAME")
     args = p.parse_args()
     groups = defaultdict(list)
+    tasks = {}
     for item in args.dirs:
         label, _, path = item.rpartition("=")
         results = json.loads((Path(path) / "results.json").read_text(encoding="utf8"))
+        tasks[path] = results["args"].get("task", "ud")
+        if len(set(tasks.values())) > 1:
+            p.error(f"results of different tasks cannot share a table: {tasks}")
         for name, row in results["contenders"].items():
             groups[f"{name} {label}".strip()].append(row[args.split])
     keys = [k for k in NAMES if any(k in rows[0] for rows in groups.values())]

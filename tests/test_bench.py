@@ -104,3 +104,12 @@ def test_accuracy_bench_other_tasks(tmp_path, task, train, dev, keys, extra):
     assert results["ours_reaches_calamancy_md"]["metric"] == keys[2]
     if task == "textcat":
         assert results["dev_docs"] == sum(1 for _ in open(ASSETS / dev, encoding="utf8")) - 1
+
+    # seeds_table groups seeds of one task; results of another task are refused, not merged.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "results.json").write_text(json.dumps({**results, "args": {**results["args"], "task": "ud"}}))
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "seeds_table.py"), str(out), str(other)],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "different tasks" in proc.stderr
+    assert "| ours | 1 |" in _run([str(ROOT / "bench" / "seeds_table.py"), str(out)])

@@ -108,18 +108,18 @@ def CompactEmbed(
         parts.append(chain(CharacterEmbed(nM=char_width, nC=char_count), list2ragged()))
     n_in = sum(attr_widths) + (vectors_width if include_static_vectors else 0) + char_width * char_count
     mix = with_array(Maxout(width, n_in, nP=maxout_pieces, dropout=0.0, normalize=True))
-    features = parts[0] if len(parts) == 1 else concatenate(*parts)
+    layers = [parts[0] if len(parts) == 1 else concatenate(*parts), mix]
     if window_size:
         n_window = width * (2 * window_size + 1)
-        window = residual(
-            chain(
-                expand_window(window_size),
-                with_array(Maxout(width, n_window, nP=maxout_pieces, dropout=0.0, normalize=True)),
+        layers.append(
+            residual(
+                chain(
+                    expand_window(window_size),
+                    with_array(Maxout(width, n_window, nP=maxout_pieces, dropout=0.0, normalize=True)),
+                )
             )
         )
-        model: Model[List[Doc], List[Floats2d]] = chain(features, mix, window, ragged2list())
-    else:
-        model = chain(features, mix, ragged2list())
+    model: Model[List[Doc], List[Floats2d]] = chain(*layers, ragged2list())
     model.name = "compact_embed"
     model.set_dim("nO", width)
     return model

@@ -130,7 +130,7 @@ def LSTMTok2Vec_v2(
     What changed from v1: one embedding mixer of about a third of the
     multiply-adds (v1 mixes MultiHashEmbed's 5 x width inputs into 3 pieces,
     then mixes again when character features are on), and tuned defaults
-    (hidden_size 256 per direction, dropout 0.2 inside the LSTM stack,
+    (hidden_size = width per direction, dropout 0.2 inside the LSTM stack,
     character features on).
 
     Dropout, three kinds (as in v1): spaCy's ``[training] dropout`` sets the
