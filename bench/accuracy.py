@@ -71,9 +71,9 @@ def read_docs(path: Path, nlp, args=None, labels=None):
         path = target
     if path.suffix == ".spacy":
         return list(DocBin().from_disk(path).get_docs(nlp.vocab))
-    from spacy.training.converters import conllu_to_docs
+    from spacy_lstm.convert.conllu import read_conllu_docs
 
-    return list(conllu_to_docs(path.read_text(encoding="utf8"), n_sents=1, no_print=True))
+    return read_conllu_docs(path, merge_subtokens=not getattr(args, "keep_subtokens", False))
 
 
 def embed_block(width: int, vectors: bool) -> dict:
@@ -204,6 +204,8 @@ def main() -> None:
     p.add_argument("--split-ratio", type=float, default=0.8)
     p.add_argument("--split-seed", type=int, default=0)
     p.add_argument("--test", action="append", default=[])
+    p.add_argument("--keep-subtokens", action="store_true",
+                   help="CoNLL-U: keep multi-word tokens split into their words (default: merged, as users type them)")
     p.add_argument("--text-column", default="text", help="textcat CSV/TSV: the text column")
     p.add_argument("--label-column", default="label", help="textcat CSV/TSV: the label column")
     p.add_argument("--vectors")

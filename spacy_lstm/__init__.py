@@ -3,10 +3,13 @@
 Importing this package registers its architectures; spaCy also finds them
 without an import through the ``spacy_architectures`` entry points.
 """
+from . import process_safety
 from .layers.lstm_encoder import LSTMEncoder
 from .layers.compact_embed import CompactEmbed
 from .models.tok2vec import LSTMTok2Vec, LSTMTok2Vec_v2
 
 __version__ = "0.1.0"
+
+process_safety.install()
 
 __all__ = ["CompactEmbed", "LSTMEncoder", "LSTMTok2Vec", "LSTMTok2Vec_v2", "__version__"]

@@ -1,12 +1,19 @@
 """Strict decoding of one line of an input text file, shared by every reader."""
 
 
-def decode_line(raw: bytes) -> str:
+BOM = b"\xef\xbb\xbf"
+
+
+def decode_line(raw: bytes, first: bool = False) -> str:
     """Decode one line as UTF-8; raise ValueError saying what is wrong with it.
 
     A NUL byte means a binary file; undecodable bytes are reported with their
-    value and column. Callers add the file name and line number.
+    value and column. Callers add the file name and line number. ``first``:
+    this is a file's first line, whose UTF-8 byte order mark (written by
+    Excel's "CSV UTF-8" and by Notepad) is dropped.
     """
+    if first and raw.startswith(BOM):
+        raw = raw[len(BOM):]
     if b"\x00" in raw:
         raise ValueError("NUL byte found; this looks like a binary file, expected UTF-8 text")
     try:

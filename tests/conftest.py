@@ -7,11 +7,11 @@ ASSETS = ROOT / "assets"
 
 
 def read_conllu_docs(nlp, path: Path):
-    """One Doc per sentence of a CoNLL-U file, with all its annotation."""
-    from spacy.training.converters import conllu_to_docs
+    """One Doc per sentence of a CoNLL-U file, with all its annotation
+    (validated, multi-word tokens merged: the package's one reader)."""
+    from spacy_lstm.convert.conllu import read_conllu_docs as read
 
-    text = path.read_text(encoding="utf8")
-    return list(conllu_to_docs(text, n_sents=1, merge_subtokens=False, no_print=True))
+    return read(path)
 
 
 @pytest.fixture(scope="session")

@@ -105,3 +105,125 @@ def test_malformed_input_names_file_and_line_and_writes_nothing(tmp_path, capsys
     assert err.startswith(f"error: {where}"), err
     assert expected in err, err
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+def _conllu(rows, text="x"):
+    """One sentence of CoNLL-U from (ID, FORM, UPOS, HEAD, DEPREL) tuples."""
+    lines = [f"# text = {text}"]
+    for token_id, form, upos, head, deprel in rows:
+        lemma = form if upos != "_" else "_"
+        lines.append("\t".join([token_id, form, lemma, upos, "_", "_", head, deprel, "_", "_"]))
+    return "\n".join(lines) + "\n\n"
+
+
+MWT = _conllu(
+    [("1", "Maganda", "ADJ", "0", "root"), ("2-3", "itong", "_", "_", "_"), ("2", "ito", "PRON", "4", "det"),
+     ("3", "-ng", "PART", "2", "mark"), ("4", "bahay", "NOUN", "1", "nsubj"), ("5", ".", "PUNCT", "1", "punct")],
+    "Maganda itong bahay.",
+)
+
+
+def test_multiword_tokens_are_merged_by_default(tmp_path, capsys):
+    src = tmp_path / "mwt.conllu"
+    src.write_text(MWT, encoding="utf8")
+    code, out = _run(capsys, "convert-conllu", src, tmp_path / "merged.spacy")
+    assert code == 0, out.err
+    (doc,) = _docs(tmp_path / "merged.spacy")
+    assert [t.text for t in doc] == ["Maganda", "itong", "bahay", "."]
+    assert doc[1].head.text == "bahay" and doc[2].head.text == "Maganda"
+    code, out = _run(capsys, "convert-conllu", src, tmp_path / "split.spacy", "--keep-subtokens")
+    assert code == 0, out.err
+    (doc,) = _docs(tmp_path / "split.spacy")
+    assert [t.text for t in doc] == ["Maganda", "ito", "-ng", "bahay", "."]
+
+
+def _tree_cases():
+    base = [("1", "A", "NOUN"), ("2", "B", "NOUN"), ("3", "C", "NOUN"), ("4", "D", "NOUN")]
+
+    def with_heads(*heads, extra=()):
+        return _conllu([(i, f, u, h, "dep") for (i, f, u), h in zip(base, heads)] + list(extra))
+
+    return {
+        "cycle-2": (with_heads("2", "1", "0", "3"), 2, "HEAD chain"),
+        "cycle-3": (with_heads("0", "3", "4", "2"), 3, "cycle"),
+        "self-head": (with_heads("0", "2", "1", "1"), 3, "own ID"),
+        "two-roots": (with_heads("0", "1", "0", "1"), 4, "second root"),
+        "mwt-out-of-range": (_conllu([("1", "A", "NOUN", "0", "root"), ("5-9", "BC", "_", "_", "_"),
+                                      ("2", "B", "NOUN", "1", "dep")]), 3, "multi-word range 5-9"),
+        "superscript-id": (_conllu([("1", "A", "NOUN", "0", "root"), ("²", "B", "NOUN", "1", "dep")]), 3, "ID '²'"),
+        "superscript-head": (_conllu([("1", "A", "NOUN", "0", "root"), ("2", "B", "NOUN", "¹", "dep")]), 3, "HEAD '¹'"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_tree_cases()))
+def test_invalid_trees_and_ids_are_rejected(tmp_path, capsys, case):
+    text, line, expected = _tree_cases()[case]
+    src = tmp_path / "bad.conllu"
+    src.write_text(text, encoding="utf8")
+    code, streams = _run(capsys, "convert-conllu", src, tmp_path / "out.spacy")
+    err = streams.err.strip()
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert err.startswith(f"error: {src}, line {line}:") and expected in err, err
+    assert not (tmp_path / "out.spacy").exists()
+
+
+def test_n_sents_must_be_positive(tmp_path, capsys):
+    code, streams = _run(capsys, "convert-conllu", GOOD_CONLLU, tmp_path / "x.spacy", "--n-sents", "0")
+    assert code == 2 and "--n-sents" in streams.err and len(streams.err.strip().splitlines()) == 1
+
+
+UNER = """# sent_id = trg-1
+# text = Pumunta si Juan sa Maynila.
+1\tPumunta\tO\t-\t-
+2\tsi\tO\t-\t-
+3\tJuan\tB-PER\t-\t-
+4\tsa\tO\t-\t-
+5\tMaynila\tB-LOC\t-\t-
+6\t.\tO\t-\t-
+
+# sent_id = trg-2
+# text = Ang Kagawaran ng Edukasyon
+1\tAng\tO\t-\t-
+2\tKagawaran\tB-ORG\t-\t-
+3\tng\tI-ORG\t-\t-
+4\tEdukasyon\tI-ORG\t-\t-
+"""
+
+
+def test_universal_ner_layout_converts(tmp_path, capsys):
+    src = tmp_path / "tl_trg-ud-test.iob2"
+    src.write_text(UNER, encoding="utf8")
+    code, streams = _run(capsys, "convert-ner", src, tmp_path / "uner.spacy")
+    assert code == 0, streams.err
+    docs = _docs(tmp_path / "uner.spacy")
+    assert [t.text for t in docs[0]] == ["Pumunta", "si", "Juan", "sa", "Maynila", "."]
+    assert [(e.text, e.label_) for d in docs for e in d.ents] == [
+        ("Juan", "PER"), ("Maynila", "LOC"), ("Kagawaran ng Edukasyon", "ORG")
+    ]
+    bad = tmp_path / "bad.iob2"
+    bad.write_text(UNER.replace("3\tJuan", "7\tJuan"), encoding="utf8")
+    code, streams = _run(capsys, "convert-ner", bad, tmp_path / "bad.spacy")
+    assert code == 1 and f"{bad}, line 5: expected token ID 3" in streams.err
+
+
+@pytest.mark.parametrize("command,content,check", [
+    ("convert-ner", "Binisita\tO\nni\tO\nAna\tB-PER\n", lambda d: d[0][0].text == "Binisita"),
+    ("convert-textcat", "text,label\nMasarap,positibo\nPangit,negatibo\n",
+     lambda d: sorted(d[0].cats) == ["negatibo", "positibo"]),
+    ("convert-conllu", None, lambda d: d[0][0].text == "Maganda"),
+])
+def test_utf8_bom_is_dropped(tmp_path, capsys, command, content, check):
+    src = tmp_path / ("bom.csv" if command == "convert-textcat" else "bom.txt")
+    src.write_bytes(b"\xef\xbb\xbf" + (content or MWT).encode("utf8"))
+    code, streams = _run(capsys, command, src, tmp_path / "bom.spacy")
+    assert code == 0, streams.err
+    assert check(_docs(tmp_path / "bom.spacy"))
+
+
+def test_textcat_long_fields_are_legitimate(tmp_path, capsys):
+    src = tmp_path / "long.csv"
+    long_text = "mahaba " * 40000
+    src.write_text(f"text,label\n\"{long_text}\",1\nmaikli,0\n", encoding="utf8")
+    code, streams = _run(capsys, "convert-textcat", src, tmp_path / "long.spacy")
+    assert code == 0, streams.err
+    assert len(_docs(tmp_path / "long.spacy")[0]) == 40000

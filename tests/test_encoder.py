@@ -150,3 +150,40 @@ def test_wrong_input_width_is_reported():
     model = LSTMEncoder(width=8, depth=1, dropout=0.0)
     with pytest.raises(ValueError, match="input width is 6"):
         model.initialize(X=[numpy.zeros((2, 6), "f")])
+
+
+def test_packing_plan_equals_the_grid_definition_and_is_linear_in_tokens():
+    """The plan is the row-major (time, sequence) selection of the packed
+    layout, and its memory grows with the number of tokens, not with
+    max_length x n_docs (one long doc among many short ones)."""
+    import subprocess
+    import sys
+
+    from spacy_lstm.modules.packing import plan_packing
+
+    rng = numpy.random.default_rng(0)
+    for lengths in [rng.integers(0, 30, size=n) for n in (1, 3, 17, 64)] + [numpy.array([0, 0, 4, 4, 1])]:
+        lengths_t = torch.as_tensor(lengths)
+        plan = plan_packing(lengths_t, torch.device("cpu"))
+        sorted_lengths, order = torch.sort(lengths_t, descending=True, stable=True)
+        starts = torch.cumsum(lengths_t, 0) - lengths_t
+        steps = torch.arange(int(lengths.max()) if lengths.max() else 0)
+        running = steps[:, None] < sorted_lengths[None, :]
+        assert torch.equal(plan.batch_sizes, running.sum(dim=1))
+        assert torch.equal(plan.to_packed, (starts[order][None, :] + steps[:, None])[running])
+        assert torch.equal(plan.to_flat[plan.to_packed], torch.arange(int(lengths.sum())))
+    script = (
+        "import resource, torch\n"
+        "from spacy_lstm.modules.packing import plan_packing\n"
+        "lengths = torch.tensor([200000] + [1] * 2000)\n"
+        "plan_packing(torch.tensor([3, 1]), torch.device('cpu'))\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "plan = plan_packing(lengths, torch.device('cpu'))\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "assert plan.to_packed.numel() == 202000\n"
+        "print((after - before) // 1024)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    # a (time x docs) grid would be 200,000 x 2,001 booleans (400 MB) plus int64 indices
+    assert int(out.stdout.strip()) < 100, f"plan_packing grew the peak RSS by {out.stdout.strip()} MiB"

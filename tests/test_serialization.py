@@ -118,3 +118,26 @@ print(json.dumps({{"tensors": [d.tensor.tolist() for d in docs],
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     tensors = [numpy.asarray(t, dtype="float32").reshape(-1, 32) for t in loaded["tensors"]]
     assert_same(outputs(trained_nlp), (tensors, loaded["tags"]))
+
+
+def test_refs_and_copy_keep_the_structure(trained_nlp):
+    model = trained_nlp.get_pipe("tok2vec").model
+    assert model.get_ref("embed") is model.layers[0]
+    assert model.get_ref("encode") is model.layers[-1]
+    assert model.get_dim("nO") == 32
+    copied = model.copy()
+    assert type(copied) is type(model)
+    assert copied.get_ref("embed") is copied.layers[0] and copied.get_ref("encode") is copied.layers[-1]
+    assert copied.get_ref("embed") is not model.get_ref("embed")
+
+
+def test_truncated_weights_name_the_architecture(trained_nlp, tmp_path):
+    trained_nlp.to_disk(tmp_path / "pipeline")
+    weights = tmp_path / "pipeline" / "tok2vec" / "model"
+    data = weights.read_bytes()
+    weights.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError) as info:
+        spacy.load(tmp_path / "pipeline")
+    message = str(info.value)
+    assert "spacy_lstm tok2vec" in message and "`model` file" in message and "truncated" in message
+    assert len(message.splitlines()) == 1

@@ -62,7 +62,9 @@ def test_interrupted_export_keeps_old_output_and_leaves_no_partial(tmp_path, mon
 
     monkeypatch.setattr(train_module, "write_spacy_dir", crash)
     with pytest.raises(KeyboardInterrupt):
-        train_vectors([text], out, VectorsConfig(min_count=1, dim=16, epochs=1, tokenizer="whitespace"))
+        train_vectors(
+            [text], out, VectorsConfig(min_count=1, dim=16, epochs=1, tokenizer="whitespace"), overwrite=True
+        )
     assert sorted(p.name for p in out.iterdir()) == before
     assert _leftovers(tmp_path, "vectors") == ["vectors"]
     import spacy
@@ -76,3 +78,56 @@ def test_min_count_too_high_is_a_clear_error(tmp_path):
     with pytest.raises(VectorsInputError, match="min_count=5"):
         train_vectors([text], tmp_path / "out", VectorsConfig(tokenizer="whitespace"))
     assert not (tmp_path / "out").exists()
+
+
+def _corpus(tmp_path, text="ang bata ay kumain ng mangga\nang aso ay tumakbo\n" * 20):
+    path = tmp_path / "corpus.txt"
+    path.write_text(text, encoding="utf8")
+    return path
+
+
+FAST = ["--tokenizer", "whitespace", "--min-count", "1", "--dim", "8", "--epochs", "1", "--quiet"]
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["--max-vocab", "-1"], "max_vocab must be >= 1"),
+    (["--max-vocab", "0"], "max_vocab must be >= 1"),
+    (["--lang", "xx_nope"], "lang 'xx_nope'"),
+    (["--device", "tpu"], "device 'tpu'"),
+])
+def test_bad_settings_are_one_line_and_write_nothing(tmp_path, capsys, args, expected):
+    out = tmp_path / "vectors"
+    code = main([str(_corpus(tmp_path)), str(out), *FAST, *args])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and expected in err, err
+    assert not out.exists() and _leftovers(tmp_path, "vectors") == []
+
+
+def test_a_diverging_loss_stops_and_writes_nothing(tmp_path, capsys):
+    from conftest import ASSETS
+
+    out = tmp_path / "vectors"
+    raw = ASSETS / "raw" / "tl_sample-raw.txt"
+    code = main([str(raw), str(out), "--tokenizer", "whitespace", "--min-count", "1", "--epochs", "3", "--quiet",
+                 "--lr", "1000"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1 and "diverged" in err and "lower --lr" in err, err
+    assert not out.exists() and _leftovers(tmp_path, "vectors") == []
+
+
+def test_a_corpus_too_small_to_train_is_refused(tmp_path, capsys):
+    out = tmp_path / "vectors"
+    code = main([str(_corpus(tmp_path, "salita\n")), str(out), *FAST])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and "too little text" in err and f"at least {train_module.MIN_TOKENS} tokens" in err, err
+    assert not out.exists()
+
+
+def test_a_leading_bom_is_not_part_of_the_first_word(tmp_path):
+    from spacy_lstm.vectors.corpus import encode_corpus, make_tokenizer
+
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfBinisita ni Ana\n")
+    corpus = encode_corpus([path], tmp_path / "s.i32", make_tokenizer("whitespace"))
+    assert corpus.words == ["Binisita", "ni", "Ana"]

@@ -1,11 +1,10 @@
 """Reading text input strictly and writing DocBins atomically."""
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator, List, Tuple
 
 from spacy.tokens import Doc, DocBin
 
+from ..safe_output import atomic_file, check_file_target
 from ..textfile import decode_line
 from .errors import ConversionError
 
@@ -19,7 +18,7 @@ def read_lines(path: Path) -> List[Tuple[int, str]]:
     lines: List[Tuple[int, str]] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
-            lines.append((number, decode_line(raw).rstrip("\r")))
+            lines.append((number, decode_line(raw, first=number == 1).rstrip("\r")))
         except ValueError as err:
             raise ConversionError(path, number, str(err)) from None
     if not any(text.strip() for _, text in lines):
@@ -41,20 +40,17 @@ def blocks(lines: Iterable[Tuple[int, str]]) -> Iterator[List[Tuple[int, str]]]:
 
 
 def write_docbin_atomic(docs: Iterable[Doc], out: Path) -> int:
-    """Write docs to ``out`` via a temporary file and a rename; returns the count."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write docs to ``out`` via a temporary file and a rename; returns the count.
+
+    The target is checked before the docs are consumed (a directory, or a
+    parent that is a file, is refused with nothing written).
+    """
+    check_file_target(out)
     docbin = DocBin(store_user_data=False)
     count = 0
     for doc in docs:
         docbin.add(doc)
         count += 1
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_file(out) as tmp:
         docbin.to_disk(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return count

@@ -32,6 +32,8 @@ def convert_textcat(
     lines = read_lines(src)
     text = "\n".join(t for _, t in lines).replace("\r", " ")
     delim = delimiter or ("\t" if src.suffix == ".tsv" else ",")
+    # csv's default field limit is 128 KiB; long documents are legitimate.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:
         header = next(reader)

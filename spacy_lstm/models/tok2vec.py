@@ -11,6 +11,7 @@ from thinc.types import Floats2d
 from ..layers.compact_embed import CompactEmbed, default_attr_widths
 from ..layers.lstm_encoder import LSTMEncoder
 from ..layers.word_dropout import word_dropout
+from .tok2vec_model import assemble_tok2vec
 
 CALAMANCY_ATTRS = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
 CALAMANCY_ROWS = [5000, 1000, 2500, 2500]
@@ -99,7 +100,7 @@ def LSTMTok2Vec(
             concatenate(embed, _character_embed.CharacterEmbed(nM=char_width, nC=char_count)),
             with_array(Maxout(width, nP=2, normalize=True)),
         )
-    return chain(embed, word_dropout(word_dropout_rate), encoder)
+    return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
 
 
 @registry.architectures("spacy_lstm.LSTMTok2Vec.v2")
@@ -185,4 +186,4 @@ def LSTMTok2Vec_v2(
         mixed_precision=mixed_precision,
         grad_scaler_config=grad_scaler_config,
     )
-    return chain(embed, word_dropout(word_dropout_rate), encoder)
+    return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)

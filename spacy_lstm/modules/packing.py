@@ -36,13 +36,23 @@ def plan_packing(lengths: torch.Tensor, device: torch.device) -> PackingPlan:
     if lengths.numel() == 0 or int(lengths.sum()) == 0:
         empty = torch.zeros(0, dtype=torch.int64, device=device)
         return PackingPlan(empty, empty, torch.zeros(0, dtype=torch.int64))
-    sorted_lengths, order = torch.sort(lengths, descending=True, stable=True)
+    # O(n_tokens + max_length) memory: no (time, sequence) grid, which would
+    # cost max_length x n_docs for one long doc among many short ones.
+    _, order = torch.sort(lengths, descending=True, stable=True)
+    rank = torch.empty_like(order)
+    rank[order] = torch.arange(order.numel(), dtype=torch.int64)
+    max_length = int(lengths.max())
+    # batch_sizes[t] = number of sequences longer than t
+    ending_at = torch.bincount(lengths, minlength=max_length + 1)  # sequences of each length
+    batch_sizes = ending_at.flip(0).cumsum(0).flip(0)[1:]
+    step_start = torch.cumsum(batch_sizes, 0) - batch_sizes  # first packed row of each step
+    n_tokens = int(lengths.sum())
+    doc = torch.repeat_interleave(torch.arange(lengths.numel(), dtype=torch.int64), lengths)
     starts = torch.cumsum(lengths, 0) - lengths
-    steps = torch.arange(int(sorted_lengths[0]), dtype=torch.int64)
-    running = steps[:, None] < sorted_lengths[None, :]  # (time, sequence)
-    batch_sizes = running.sum(dim=1)
-    # Row-major selection over (time, sequence) is exactly the packed order.
-    to_packed = (starts[order][None, :] + steps[:, None])[running]
-    to_flat = torch.empty_like(to_packed)
-    to_flat[to_packed] = torch.arange(to_packed.numel(), dtype=torch.int64)
+    step = torch.arange(n_tokens, dtype=torch.int64) - starts[doc]
+    # At step t the running sequences are exactly ranks 0..batch_sizes[t]-1,
+    # so a token's packed row is its step's first row plus its doc's rank.
+    to_flat = step_start[step] + rank[doc]
+    to_packed = torch.empty_like(to_flat)
+    to_packed[to_flat] = torch.arange(n_tokens, dtype=torch.int64)
     return PackingPlan(to_packed.to(device), to_flat.to(device), batch_sizes)

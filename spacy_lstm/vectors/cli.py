@@ -1,10 +1,9 @@
 """``python -m spacy_lstm train-vectors`` (also ``python -m spacy train-vectors``)."""
 import argparse
-import sys
 from typing import List, Optional
 
+from ..command import run_command
 from .config import VectorsConfig
-from .errors import VectorsInputError
 
 COMMAND = "train-vectors"
 
@@ -16,7 +15,17 @@ def build_parser(prog: str = f"python -m spacy_lstm {COMMAND}") -> argparse.Argu
         description="Train skip-gram (word or floret) vectors for spaCy's [initialize] vectors.",
     )
     p.add_argument("inputs", nargs="+", help="text (.txt, one sentence/document per line), .spacy or .conllu files")
-    p.add_argument("output_dir", help="directory to write (replaced atomically when done)")
+    p.add_argument(
+        "output_dir",
+        help="new directory to write (appears only when complete); an existing one is never touched "
+        "unless it is empty or an earlier train-vectors output and --overwrite is given",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace OUTPUT_DIR if it is an earlier train-vectors output (config.cfg + training.json "
+        "and nothing else); any other existing directory is refused",
+    )
     p.add_argument("--mode", choices=["word", "floret"], default=d.mode)
     p.add_argument("--dim", type=int, default=d.dim)
     p.add_argument("--window", type=int, default=d.window)
@@ -46,18 +55,19 @@ def build_parser(prog: str = f"python -m spacy_lstm {COMMAND}") -> argparse.Argu
 def main(argv: Optional[List[str]] = None, prog: Optional[str] = None) -> int:
     parser = build_parser(prog) if prog else build_parser()
     args = vars(parser.parse_args(argv))
-    inputs, output_dir, quiet = args.pop("inputs"), args.pop("output_dir"), args.pop("quiet")
+    inputs, output_dir = args.pop("inputs"), args.pop("output_dir")
+    quiet, overwrite = args.pop("quiet"), args.pop("overwrite")
     config = VectorsConfig(**args)
-    from .train import train_vectors
 
-    try:
-        result = train_vectors(inputs, output_dir, config, progress=not quiet)
-    except (VectorsInputError, ValueError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(
-        f"Trained {config.mode} vectors: {result.vocab_size} words, {result.n_tokens} tokens x "
-        f"{config.epochs} epochs in {result.seconds:.1f}s ({result.words_per_second:,.0f} words/s "
-        f"on {result.device}); final loss {result.epoch_losses[-1]:.4f}; wrote {output_dir}"
-    )
-    return 0
+    def body() -> int:
+        from .train import train_vectors
+
+        result = train_vectors(inputs, output_dir, config, progress=not quiet, overwrite=overwrite)
+        print(
+            f"Trained {config.mode} vectors: {result.vocab_size} words, {result.n_tokens} tokens x "
+            f"{config.epochs} epochs in {result.seconds:.1f}s ({result.words_per_second:,.0f} words/s "
+            f"on {result.device}); final loss {result.epoch_losses[-1]:.4f}; wrote {output_dir}"
+        )
+        return 0
+
+    return run_command(body)

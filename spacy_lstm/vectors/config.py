@@ -2,6 +2,8 @@
 from dataclasses import asdict, dataclass
 from typing import Optional
 
+from ..errors import UsageError
+
 
 @dataclass
 class VectorsConfig:
@@ -60,6 +62,8 @@ class VectorsConfig:
             (self.window >= 1, f"window must be >= 1, got {self.window}"),
             (self.negative >= 1, f"negative must be >= 1, got {self.negative}"),
             (self.min_count >= 1, f"min_count must be >= 1, got {self.min_count}"),
+            (self.max_vocab is None or self.max_vocab >= 1, f"max_vocab must be >= 1 (or unset for no cap), got {self.max_vocab}"),
+            (self.threads >= 0, f"threads must be >= 0, got {self.threads}"),
             (self.sample >= 0, f"sample must be >= 0, got {self.sample}"),
             (self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}"),
             (self.lr > 0, f"lr must be > 0, got {self.lr}"),
@@ -76,7 +80,13 @@ class VectorsConfig:
             ]
         for ok, message in checks:
             if not ok:
-                raise ValueError(message)
+                raise UsageError(message)
+        from spacy.util import get_lang_class
+
+        try:
+            get_lang_class(self.lang)
+        except Exception:
+            raise UsageError(f"lang {self.lang!r} is not a language code spaCy knows (e.g. 'tl', 'en', 'xx')") from None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -25,7 +25,7 @@ def _text_lines(path: Path) -> Iterator[str]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             try:
-                text = decode_line(raw)
+                text = decode_line(raw, first=number == 1)
             except ValueError as err:
                 raise VectorsInputError(f"{path}, line {number}: {err}") from None
             yield text

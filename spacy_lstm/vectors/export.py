@@ -2,17 +2,13 @@
 
 The directory is what ``spacy init vectors`` makes (built with spaCy's own
 ``convert_vectors`` from the text file), so ``[initialize] vectors = "DIR"``
-accepts it. Everything is written into a temporary sibling directory and
-renamed into place at the end: an interrupted run never leaves an output
-that looks complete.
+accepts it. The caller writes it into a temporary sibling directory
+(:func:`spacy_lstm.safe_output.atomic_directory`) renamed into place at the
+end: an interrupted run never leaves an output that looks complete.
 """
 import json
-import os
-import shutil
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import List
 
 import numpy
 
@@ -21,6 +17,10 @@ from .floret_hash import BOW, EOW, FLORET_SEED
 VEC_NAME = "vectors.vec"
 FLORET_NAME = "vectors.floret"
 INFO_NAME = "training.json"
+#: Both present: a directory written by train-vectors (which --overwrite may replace).
+MARKER = ("config.cfg", INFO_NAME)
+#: Everything train-vectors writes into its output directory.
+WRITTEN = ("config.cfg", "meta.json", "tokenizer", "vocab", INFO_NAME, VEC_NAME, FLORET_NAME)
 
 
 def _write_rows(handle, labels: List[str], table: numpy.ndarray) -> None:
@@ -60,23 +60,3 @@ def write_spacy_dir(text_path: Path, out_dir: Path, lang: str, mode: str, name: 
 def write_info(out_dir: Path, info: dict) -> None:
     with (out_dir / INFO_NAME).open("w", encoding="utf8") as handle:
         json.dump(info, handle, indent=2, sort_keys=True)
-
-
-@contextmanager
-def atomic_directory(target: Path) -> Iterator[Path]:
-    """Yield a temporary directory that replaces ``target`` only on success."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        yield tmp
-        old: Optional[Path] = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, old / "x")
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)

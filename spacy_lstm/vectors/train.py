@@ -11,14 +11,20 @@ import torch
 
 from .config import VectorsConfig
 from .corpus import SENTENCE_END, EncodedCorpus, encode_corpus, make_tokenizer
-from .errors import VectorsInputError
-from .export import FLORET_NAME, VEC_NAME, atomic_directory, write_floret, write_info, write_spacy_dir, write_vec
+from ..errors import UsageError
+from ..safe_output import atomic_directory, check_directory_target, check_not_input
+from .errors import VectorsInputError, VectorsTrainingError
+from .export import FLORET_NAME, MARKER, VEC_NAME, WRITTEN, write_floret, write_info, write_spacy_dir, write_vec
 from .floret_hash import FloretHasher
 from .sampling import NegativeSampler, keep_probabilities, linear_learning_rate, window_pairs
 from .sgns import SkipGramModel
 from .vocab import DROPPED, Vocabulary, build_vocabulary
 
 _CHUNK_TOKENS = 1 << 19
+#: The smallest corpus worth training on: fewer kept tokens or words give
+#: vectors that are still their random initialisation.
+MIN_TOKENS = 10
+MIN_WORDS = 2
 
 
 @dataclass
@@ -36,9 +42,14 @@ class TrainingResult:
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError):
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
+        raise UsageError(f"device {name!r} is not one of cpu, cuda, cuda:N or auto")
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {name!r} requested but CUDA is not available")
+        raise UsageError(f"device {name!r} requested but CUDA is not available")
     return device
 
 
@@ -133,6 +144,11 @@ class SkipGramTrainer:
                             bar.set_postfix(loss=f"{loss.item() / max(count, 1):.3f}", lr=f"{lr:.4f}")
                     if not block_starts:
                         done += raw_count
+                    if not bool(torch.isfinite(loss_sum)):
+                        raise VectorsTrainingError(
+                            f"training diverged (loss is {loss_sum.item()} in epoch {len(result.epoch_losses) + 1}); "
+                            f"lower --lr (now {cfg.lr}; the default is {VectorsConfig.lr})"
+                        )
                 result.epoch_losses.append(float(loss_sum.item()) / max(n_pairs, 1))
         result.seconds = time.perf_counter() - began
         result.words_per_second = planned / max(result.seconds, 1e-9)
@@ -168,6 +184,13 @@ def fit_vectors(
                 f"no word occurs at least min_count={config.min_count} times in "
                 f"{corpus.n_tokens} tokens; lower --min-count or add text"
             )
+        kept = int(vocab.counts.sum())
+        if kept < MIN_TOKENS or len(vocab) < MIN_WORDS:
+            names = ", ".join(str(p) for p in paths)
+            raise VectorsInputError(
+                f"{names}: too little text to train on ({kept} tokens of {len(vocab)} distinct words kept "
+                f"with min_count={config.min_count}); need at least {MIN_TOKENS} tokens and {MIN_WORDS} words"
+            )
         trainer = SkipGramTrainer(config, vocab, device)
         result = trainer.train(corpus, progress)
     return trainer, result
@@ -178,6 +201,7 @@ def train_vectors(
     output_dir: Union[str, Path],
     config: Optional[VectorsConfig] = None,
     progress: bool = False,
+    overwrite: bool = False,
 ) -> TrainingResult:
     """Train skip-gram vectors on ``inputs`` and write them to ``output_dir``.
 
@@ -185,10 +209,22 @@ def train_vectors(
     ``[initialize] vectors``), plus ``vectors.vec`` (word mode) or
     ``vectors.floret`` (floret mode) and ``training.json``. It appears only
     once everything is written; on any error nothing is left behind.
+
+    An existing ``output_dir`` is replaced only if it is empty, or if it is a
+    vectors directory written by this function and ``overwrite`` is set;
+    anything else (an input, a directory holding an input, a directory of
+    other files) raises :class:`spacy_lstm.safe_output.OutputRefused` before
+    any work starts.
     """
     config = config or VectorsConfig()
+    config.validate()
+    check_not_input(output_dir, inputs)
+    check_directory_target(output_dir, MARKER, WRITTEN, overwrite)
     trainer, result = fit_vectors(inputs, config, progress)
     table = trainer.input_table()
+    if not numpy.isfinite(table).all():
+        raise VectorsTrainingError(f"training diverged (non-finite vectors); lower --lr (now {config.lr})")
+    check_directory_target(output_dir, MARKER, WRITTEN, overwrite)
     with atomic_directory(Path(output_dir)) as tmp:
         if config.mode == "word":
             text_path = tmp / VEC_NAME

@@ -1,0 +1,62 @@
+"""The model object every ``spacy_lstm`` tok2vec returns.
+
+It is Thinc's ``chain(embed, word_dropout, encode)`` (the same nodes, the
+same forward pass and the same serialized bytes as before), with three
+additions:
+
+* the references ``embed`` and ``encode``, as spaCy's ``build_Tok2Vec_model``
+  sets them, so ``model.get_ref("embed")`` and ``[pretraining] layer`` work;
+* ``copy()`` keeps the class and the references (Thinc's copy drops both);
+* loading weights that are truncated or were saved by another architecture
+  fails with one sentence naming the architecture and the file to check,
+  instead of msgpack's bare "Unpack failed: incomplete input".
+"""
+from typing import Dict, List, Optional, Union
+
+from spacy.tokens import Doc
+from thinc.api import Model, Shim, chain
+from thinc.types import Floats2d
+
+
+class Tok2VecModel(Model):
+    """``chain(embed, word_dropout, encode)`` with refs and readable load errors."""
+
+    __slots__ = ()
+
+    def from_bytes(self, bytes_data: bytes) -> "Tok2VecModel":
+        try:
+            return super().from_bytes(bytes_data)
+        except Exception as err:  # msgpack, zlib and shape errors have many types
+            raise ValueError(
+                f"spacy_lstm tok2vec ({self.name}): cannot load the saved weights (the tok2vec component's `model` file, "
+                f"or the `model` file of a component that embeds this tok2vec): {err}. The file is "
+                "truncated or corrupt, or was saved with other settings; copy the pipeline again or retrain it."
+            ) from err
+
+    def _copy(self, seen: Optional[Dict[int, Union[Model, Shim]]] = None) -> "Tok2VecModel":
+        seen = {} if seen is None else seen
+        copied = super()._copy(seen)
+        copied.__class__ = type(self)
+        for name in self.ref_names:
+            ref = self.get_ref(name)
+            copied.set_ref(name, seen.get(id(ref), ref))
+        return copied
+
+
+def assemble_tok2vec(
+    embed: Model[List[Doc], List[Floats2d]],
+    word_dropout: Model[List[Floats2d], List[Floats2d]],
+    encode: Model[List[Floats2d], List[Floats2d]],
+    width: int,
+) -> Tok2VecModel:
+    """``chain(embed, word_dropout, encode)`` as a :class:`Tok2VecModel`.
+
+    Its nodes, forward pass and serialized bytes are exactly those of the
+    plain chain, so pipelines saved before this class existed load unchanged.
+    """
+    model = chain(embed, word_dropout, encode)
+    model.__class__ = Tok2VecModel
+    model.set_ref("embed", embed)
+    model.set_ref("encode", encode)
+    model.set_dim("nO", width)
+    return model
