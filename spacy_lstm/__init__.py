@@ -6,10 +6,20 @@ without an import through the ``spacy_architectures`` entry points.
 from . import process_safety
 from .layers.lstm_encoder import LSTMEncoder
 from .layers.compact_embed import CompactEmbed
-from .models.tok2vec import LSTMTok2Vec, LSTMTok2Vec_v2
+from .layers.lstm_encoder import LSTMEncoder_v2
+from .models.tok2vec import LSTMTok2Vec, LSTMTok2Vec_v2, LSTMTok2Vec_v3
+from .pretraining import create_pretrain_bilm, create_raw_text_reader
 
 __version__ = "0.1.0"
 
 process_safety.install()
 
-__all__ = ["CompactEmbed", "LSTMEncoder", "LSTMTok2Vec", "LSTMTok2Vec_v2", "__version__"]
+__all__ = [
+    "CompactEmbed",
+    "LSTMEncoder",
+    "LSTMEncoder_v2",
+    "LSTMTok2Vec",
+    "LSTMTok2Vec_v2",
+    "LSTMTok2Vec_v3",
+    "__version__",
+]

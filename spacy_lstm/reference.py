@@ -19,6 +19,7 @@ from typing import List, Tuple
 import torch
 from torch import nn
 
+from .modules.bilm import BiLMStack
 from .modules.residual_lstm import ResidualLSTM
 
 
@@ -75,4 +76,18 @@ def reference_residual_lstm(
                 out = torch.cat([out, reference_lstm_direction(lstm, h, True)], -1)
             h = norm(h + project(out))
         results.append(h)
+    return results
+
+
+def reference_bilm(module: BiLMStack, sequences: List[torch.Tensor]) -> List[torch.Tensor]:
+    """What :class:`~spacy_lstm.modules.bilm.BiLMStack` computes in eval mode:
+    the forward stack over each sequence, the backward stack over the
+    sequence read in reverse (its outputs put back in reading order)."""
+    forward_stack, backward_stack = module.stacks
+    forward_in, backward_in = module.inputs
+    results = []
+    for x in sequences:
+        (forward,) = reference_residual_lstm(forward_stack, [forward_in(x)])
+        (backward,) = reference_residual_lstm(backward_stack, [backward_in(x).flip(0)])
+        results.append(torch.cat([forward, backward.flip(0)], dim=-1))
     return results

@@ -11,6 +11,9 @@ BUILD_ARGS = {
     "spacy_lstm.LSTMEncoder.v1": {"width": 8, "depth": 1, "dropout": 0.0},
     "spacy_lstm.LSTMTok2Vec.v1": {"width": 8, "include_static_vectors": False},
     "spacy_lstm.LSTMTok2Vec.v2": {"width": 8, "include_static_vectors": False},
+    "spacy_lstm.LSTMTok2Vec.v3": {"width": 9, "include_static_vectors": False},
+    "spacy_lstm.LSTMEncoder.v2": {"width": 9, "depth": 1, "dropout": 0.0},
+    "spacy_lstm.PretrainBiLM.v1": {"target": "words"},
     "spacy_lstm.CompactEmbed.v1": {"width": 8, "attrs": ["NORM", "SHAPE"], "rows": [50, 20],
                                    "attr_widths": [4, 2], "include_static_vectors": False},
 }
@@ -39,14 +42,35 @@ from thinc.api import Config
 assert "spacy_lstm" not in sys.modules
 resolved = spacy.registry.resolve(Config(json.loads({json.dumps(config)!r})))
 model = resolved["model"]
-print(json.dumps({{"name": model.name, "nO": model.get_dim("nO")}}))
+if callable(model) and not hasattr(model, "get_dim"):  # a pretraining objective's factory
+    print(json.dumps({{"factory": True}}))
+else:
+    print(json.dumps({{"name": model.name, "nO": model.get_dim("nO")}}))
 """
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["nO"] == 8
+    if "width" in BUILD_ARGS[name]:
+        assert result["nO"] == BUILD_ARGS[name]["width"]
+    else:
+        assert result == {"factory": True}
+
+
+def test_raw_text_reader_resolves_through_its_entry_point(tmp_path):
+    raw = tmp_path / "raw.jsonl"
+    raw.write_text('{"text": "Kumain ang bata."}\n{"text": "Umuulan."}\n', encoding="utf8")
+    script = f"""
+import sys
+import spacy
+assert "spacy_lstm" not in sys.modules
+reader = spacy.registry.resolve({{"r": {{"@readers": "spacy_lstm.RawText.v1", "path": {str(raw)!r}}}}})["r"]
+print([eg.reference.text for eg in reader(spacy.blank("tl"))])
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['Kumain ang bata.', 'Umuulan.']"
 
 
 def test_spacy_cli_finds_train_vectors_through_its_entry_point():

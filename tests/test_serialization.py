@@ -30,6 +30,14 @@ TOK2VECS = {
         "rows": [500, 200, 200, 200],
         "char_width": 4,
     },
+    "v3": {
+        "@architectures": "spacy_lstm.LSTMTok2Vec.v3",
+        "width": 32,
+        "hidden_size": 24,
+        "include_static_vectors": False,
+        "rows": [500, 200, 200, 200],
+        "char_width": 4,
+    },
 }
 LISTENER = {"@architectures": "spacy.Tok2VecListener.v1", "width": 32, "upstream": "*"}
 TEXTS = ["Kumain ang bata ng saging sa kusina.", "Bukas ay pupunta kami sa Maynila!", ""]

@@ -1,4 +1,5 @@
-"""``spacy_lstm.LSTMEncoder.v1``: a packed, residual (Bi)LSTM over a batch of docs."""
+"""``spacy_lstm.LSTMEncoder.v1`` (a packed, residual (Bi)LSTM over a batch of
+docs) and ``.v2`` (two separate stacks that are true language models)."""
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
@@ -7,6 +8,7 @@ from thinc.api import ArgsKwargs, Model, PyTorchGradScaler, PyTorchWrapper_v2
 from thinc.api import torch2xp, xp2torch
 from thinc.types import Floats2d
 
+from ..modules.bilm import BiLMStack, split_width
 from ..modules.residual_lstm import ResidualLSTM
 
 InT = List[Floats2d]
@@ -67,6 +69,65 @@ def LSTMEncoder(
             "dropout": dropout,
             "bidirectional": bidirectional,
             "hidden_size": hidden_size,
+        },
+    )
+
+
+@registry.architectures("spacy_lstm.LSTMEncoder.v2")
+def LSTMEncoder_v2(
+    width: int,
+    depth: int,
+    dropout: float,
+    hidden_size: Optional[int] = None,
+    mixed_precision: bool = False,
+    grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+) -> Model[InT, OutT]:
+    """Encode context with two separate LSTM stacks, one reading each doc left
+    to right and one right to left, that never see the other side: the
+    output's first ``ceil(width / 2)`` columns at token t depend only on
+    tokens 0..t, its last ``width // 2`` columns only on tokens t..n-1, at
+    every depth (ELMo's biLM). That is what lets ``spacy_lstm.PretrainBiLM.v1``
+    train the encoder as a language model on raw text: each half predicts the
+    next or the previous token without having read it. Input and output are
+    one ``(n_tokens, width)`` array per doc, so it drops in where
+    ``spacy_lstm.LSTMEncoder.v1`` goes; packed, never padded, batch-invariant.
+
+    Each stack: a per-token linear map from ``width`` to its half, then
+    ``depth`` layers ``h = LayerNorm(h + Dropout(Project(LSTM(h))))``.
+
+    width (int): Input and output width; any value >= 2 (odd widths give the
+        forward half one column more). 128-512.
+    depth (int): LSTM layers per direction, >= 1. 1-3.
+    dropout (float): Dropout on each layer's LSTM output, [0, 1). 0.1-0.3.
+        Applied inside the PyTorch module, not set by ``[training] dropout``.
+    hidden_size (Optional[int]): LSTM state size per direction; None (default)
+        = width, projected back to the half width. 128-512.
+    mixed_precision (bool): Run the LSTM under autocast (GPU only).
+    grad_scaler_config (dict): Arguments for thinc's ``PyTorchGradScaler``.
+    """
+    if not isinstance(width, int) or width < 2:
+        raise ValueError(f"LSTMEncoder.v2: width must be an integer >= 2, got {width!r}")
+    hidden_size = _check_args(width, depth, dropout, False, width if hidden_size is None else hidden_size)
+    module = BiLMStack(width, hidden_size, depth, dropout)
+    wrapped = PyTorchWrapper_v2(
+        module,
+        convert_inputs=_convert_inputs,
+        convert_outputs=_convert_outputs,
+        mixed_precision=mixed_precision,
+        grad_scaler=PyTorchGradScaler(**grad_scaler_config),
+    )
+    return Model(
+        "bilm_encoder",
+        forward,
+        init=init,
+        layers=[wrapped],
+        dims={"nI": width, "nO": width},
+        attrs={
+            "width": width,
+            "depth": depth,
+            "dropout": dropout,
+            "hidden_size": hidden_size,
+            "halves": split_width(width),
         },
     )
 

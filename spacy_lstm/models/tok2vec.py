@@ -1,4 +1,4 @@
-"""``spacy_lstm.LSTMTok2Vec.v1`` and ``.v2``: token features + static vectors -> packed LSTM."""
+"""``spacy_lstm.LSTMTok2Vec.v1``, ``.v2`` and ``.v3``: token features + static vectors -> packed LSTM."""
 from typing import Any, Dict, List, Optional, Union
 
 from spacy.ml import _character_embed
@@ -9,7 +9,7 @@ from thinc.api import Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
 
 from ..layers.compact_embed import CompactEmbed, default_attr_widths
-from ..layers.lstm_encoder import LSTMEncoder
+from ..layers.lstm_encoder import LSTMEncoder, LSTMEncoder_v2
 from ..layers.word_dropout import word_dropout
 from .tok2vec_model import assemble_tok2vec
 
@@ -182,6 +182,75 @@ def LSTMTok2Vec_v2(
         depth=depth,
         dropout=dropout,
         bidirectional=bidirectional,
+        hidden_size=hidden_size,
+        mixed_precision=mixed_precision,
+        grad_scaler_config=grad_scaler_config,
+    )
+    return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
+
+
+@registry.architectures("spacy_lstm.LSTMTok2Vec.v3")
+def LSTMTok2Vec_v3(
+    width: int = 256,
+    depth: int = 2,
+    hidden_size: Optional[int] = None,
+    dropout: float = 0.2,
+    word_dropout_rate: float = 0.05,
+    include_static_vectors: bool = True,
+    attrs: List[Union[str, int]] = CALAMANCY_ATTRS,
+    rows: List[int] = CALAMANCY_ROWS,
+    attr_widths: Optional[List[int]] = None,
+    vectors_width: int = 128,
+    char_width: int = 32,
+    char_count: int = 8,
+    maxout_pieces: int = 2,
+    mixed_precision: bool = False,
+    grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+) -> Model[List[Doc], List[Floats2d]]:
+    """A tok2vec that can be pretrained as a language model on raw text:
+    ``spacy_lstm.CompactEmbed.v1`` (per token, no window), word dropout, then
+    ``spacy_lstm.LSTMEncoder.v2`` (separate forward and backward stacks).
+
+    The whole model keeps the no-peeking property: the first
+    ``ceil(width / 2)`` output columns at token t are a function of tokens
+    0..t only and the last ``width // 2`` of tokens t..n-1 only (tested
+    exactly), so ``spacy_lstm.PretrainBiLM.v1`` can train it with spaCy's
+    ``spacy pretrain`` by predicting each token's neighbours, and the weights
+    go into a task pipeline through ``[initialize] init_tok2vec``. That is why
+    v3 has no ``window_size``: a window layer would show the forward half
+    the next token. Without pretraining it trains like v2 (see
+    docs/benchmarks.md for how the two compare).
+
+    width (int): Width of the embedding and of the output. 128-512.
+    depth (int): LSTM layers per direction. 1-3.
+    hidden_size (Optional[int]): LSTM units per direction; None = width. 128-512.
+    dropout (float): Dropout inside the LSTM stacks, [0, 1). 0.1-0.3.
+    word_dropout_rate (float): Probability of zeroing a token's whole
+        embedding while training, [0, 1). 0-0.15.
+    include_static_vectors (bool): Use the static vectors of
+        ``nlp.vocab.vectors``. Needs ``[initialize] vectors``.
+    attrs, rows, attr_widths, vectors_width, char_width, char_count,
+        maxout_pieces: The embedding, as in ``LSTMTok2Vec.v2``.
+    mixed_precision, grad_scaler_config: See LSTMEncoder.
+    """
+    if attr_widths is None:
+        attr_widths = default_attr_widths(width, len(attrs))
+    embed = CompactEmbed(
+        width=width,
+        attrs=attrs,
+        rows=rows,
+        attr_widths=attr_widths,
+        include_static_vectors=include_static_vectors,
+        vectors_width=vectors_width,
+        char_width=char_width,
+        char_count=char_count,
+        maxout_pieces=maxout_pieces,
+        window_size=0,
+    )
+    encoder = LSTMEncoder_v2(
+        width=width,
+        depth=depth,
+        dropout=dropout,
         hidden_size=hidden_size,
         mixed_precision=mixed_precision,
         grad_scaler_config=grad_scaler_config,

@@ -1,0 +1,242 @@
+"""``spacy_lstm.PretrainBiLM.v1``: train a tok2vec as a bidirectional language model.
+
+An objective for spaCy's own ``spacy pretrain``: the forward half of the
+tok2vec output at token t predicts token t+1, the backward half at t
+predicts token t-1. It needs a tok2vec whose halves never read the token
+they predict (``spacy_lstm.LSTMTok2Vec.v3``); spaCy's built-in objectives
+predict a token from its own output, which a BiLSTM reads in its input.
+
+What is predicted about the neighbour (``target``):
+
+* ``"words"``: the neighbour's NORM, by a softmax over the neighbours in the
+  batch (each token's neighbour against every other distinct neighbour of
+  the batch: sampled softmax with in-batch negatives, as drawn by frequency),
+  scored against a learned hash embedding of NORM;
+* ``"vectors"``: the neighbour's static vector (cosine distance, as spaCy's
+  ``PretrainVectors``); needs ``[initialize] vectors``;
+* ``"characters"``: the neighbour's first and last ``n_characters`` bytes
+  (as spaCy's ``PretrainCharacters``).
+
+docs/benchmarks.md reports what each gives downstream.
+"""
+from typing import Callable, List, Optional, Tuple
+
+import numpy
+from spacy.attrs import NORM, ORTH
+from spacy.tokens import Doc
+from spacy.util import registry
+from spacy.vocab import Vocab
+from thinc.api import (
+    CosineDistance,
+    HashEmbed,
+    Linear,
+    Maxout,
+    Model,
+    MultiSoftmax,
+    chain,
+    to_categorical,
+)
+from thinc.types import Floats2d
+
+TARGETS = ("words", "vectors", "characters")
+
+
+def neighbour_pairs(lengths: List[int]) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    """Rows (in the flattened batch) of each token that has a next token, and
+    of each token that has a previous one. The forward half of row ``r`` in
+    the first array predicts row ``r + 1``; the backward half of row ``r`` in
+    the second predicts row ``r - 1``."""
+    lengths_a = numpy.asarray(lengths, dtype="int64")
+    starts = numpy.cumsum(lengths_a) - lengths_a
+    rows = numpy.arange(int(lengths_a.sum()), dtype="int64")
+    doc = numpy.repeat(numpy.arange(len(lengths_a)), lengths_a)
+    position = rows - starts[doc]
+    return rows[position < lengths_a[doc] - 1], rows[position > 0]
+
+
+@registry.architectures("spacy_lstm.PretrainBiLM.v1")
+def create_pretrain_bilm(
+    target: str = "words",
+    hidden_size: int = 256,
+    maxout_pieces: int = 2,
+    embedding_rows: int = 50000,
+    n_characters: int = 4,
+) -> Callable[[Vocab, Model], Model]:
+    """The objective for ``[pretraining.objective]``.
+
+    target (str): What each half predicts about its neighbour: "words",
+        "vectors" or "characters" (see the module docstring).
+    hidden_size (int): Width of the Maxout layer of each direction's output
+        head. 128-512.
+    maxout_pieces (int): Maxout pieces of the heads. 2-3.
+    embedding_rows (int): "words": rows of the hashed NORM output embedding.
+        20000-200000.
+    n_characters (int): "characters": bytes predicted from each end of the
+        neighbour. 2-5.
+    """
+    if target not in TARGETS:
+        raise ValueError(f"PretrainBiLM: target must be one of {', '.join(TARGETS)}; got {target!r}")
+    if hidden_size < 1 or maxout_pieces < 1 or embedding_rows < 1 or n_characters < 1:
+        raise ValueError(
+            "PretrainBiLM: hidden_size, maxout_pieces, embedding_rows and n_characters must be >= 1; got "
+            f"{hidden_size}, {maxout_pieces}, {embedding_rows} and {n_characters}"
+        )
+
+    def create_bilm_objective(vocab: Vocab, tok2vec: Model) -> Model:
+        halves = _halves(tok2vec)
+        if target == "vectors":
+            if vocab.vectors.shape[1] == 0:
+                raise ValueError(
+                    "PretrainBiLM: target = \"vectors\" needs static vectors; set [initialize] vectors "
+                    "(--paths.vectors) or use target = \"words\""
+                )
+            n_out = vocab.vectors.shape[1]
+        elif target == "words":
+            n_out = hidden_size
+        else:
+            n_out = 256 * n_characters
+
+        def head(n_in: int) -> Model:
+            out = (
+                MultiSoftmax([256] * n_characters, hidden_size)
+                if target == "characters"
+                else Linear(n_out, hidden_size)
+            )
+            return chain(Maxout(hidden_size, n_in, nP=maxout_pieces, normalize=True), out)
+
+        layers = [tok2vec, head(halves[0]), head(halves[1])]
+        if target == "words":
+            layers.append(HashEmbed(nO=hidden_size, nV=embedding_rows, seed=31))
+        model = Model(
+            "pretrain_bilm",
+            _forward,
+            init=_init,
+            layers=layers,
+            refs={"tok2vec": tok2vec},
+            attrs={"halves": halves, "target": target, "n_characters": n_characters},
+        )
+        model.attrs["loss"] = _LOSSES[target]
+        return model
+
+    return create_bilm_objective
+
+
+def _halves(tok2vec: Model) -> Tuple[int, int]:
+    for node in tok2vec.walk():
+        if "halves" in node.attrs:
+            return tuple(node.attrs["halves"])  # type: ignore[return-value]
+    raise ValueError(
+        "PretrainBiLM needs a tok2vec whose halves are language models (spacy_lstm.LSTMTok2Vec.v3 or "
+        "spacy_lstm.LSTMEncoder.v2); this one reads both sides of every token. Set "
+        "[components.tok2vec.model] @architectures = \"spacy_lstm.LSTMTok2Vec.v3\""
+    )
+
+
+def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
+    """The heads (and the word embedding) have their shapes from the start;
+    the tok2vec was initialised with the pipeline and keeps its weights."""
+    for layer in model.layers[1:]:
+        layer.initialize()
+
+
+def _forward(model: Model, docs: List[Doc], is_train: bool):
+    tok2vec, forward_head, backward_head = model.layers[:3]
+    ops = model.ops
+    Ys, backprop_tok2vec = tok2vec(docs, is_train)
+    lengths = [len(y) for y in Ys]
+    Y = ops.flatten(Ys) if Ys else ops.alloc2f(0, tok2vec.get_dim("nO"))
+    split = model.attrs["halves"][0]
+    forward_rows, backward_rows = neighbour_pairs(lengths)
+    forward_rows_x = ops.asarray1i(forward_rows)
+    backward_rows_x = ops.asarray1i(backward_rows)
+    Hf, backprop_f = forward_head(Y[forward_rows_x, :split], is_train)
+    Hb, backprop_b = backward_head(Y[backward_rows_x, split:], is_train)
+    targets = (forward_rows + 1, backward_rows - 1)
+    E = backprop_e = inverse = None
+    if len(model.layers) > 3:  # words: embed the distinct neighbours of the batch
+        norms = numpy.concatenate([doc.to_array([NORM]).ravel() for doc in docs]) if docs else numpy.zeros(0, "uint64")
+        wanted = numpy.concatenate(targets)
+        distinct, inverse = numpy.unique(norms[wanted], return_inverse=True)
+        E, backprop_e = model.layers[3](ops.asarray(distinct, dtype="uint64"), is_train)
+
+    def backprop(gradients):
+        dHf, dHb, dE = gradients
+        dY = ops.alloc2f(*Y.shape)
+        dY[forward_rows_x, :split] = backprop_f(dHf)
+        dY[backward_rows_x, split:] = backprop_b(dHb)
+        if dE is not None:
+            backprop_e(dE)
+        return backprop_tok2vec(ops.unflatten(dY, lengths))
+
+    return (Hf, Hb, targets, E, inverse), backprop
+
+
+def _words_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
+    Hf, Hb, targets, E, inverse = prediction
+    n_forward = Hf.shape[0]
+    H = ops.xp.vstack([Hf, Hb])
+    if H.shape[0] == 0:
+        return 0.0, (Hf, Hb, ops.alloc2f(*E.shape))
+    logits = H @ E.T
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = ops.xp.exp(logits)
+    probs /= probs.sum(axis=1, keepdims=True)
+    gold = ops.asarray1i(inverse)
+    rows = ops.xp.arange(H.shape[0])
+    loss = float(-ops.xp.log(probs[rows, gold] + 1e-12).sum() / H.shape[0])
+    d_logits = probs
+    d_logits[rows, gold] -= 1.0
+    d_logits /= H.shape[0]
+    dH = d_logits @ E
+    dE = d_logits.T @ H
+    return loss, (dH[:n_forward], dH[n_forward:], dE)
+
+
+_COSINE = CosineDistance(normalize=True, ignore_zeros=True)
+
+
+def _vectors_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
+    Hf, Hb, targets, _, _ = prediction
+    vectors = docs[0].vocab.vectors
+    keys = numpy.concatenate([doc.to_array([ORTH]).ravel() for doc in docs])
+    table = ops.asarray2f(vectors.get_batch(keys)) if len(keys) else ops.alloc2f(0, Hf.shape[1])
+    loss = 0.0
+    grads = []
+    for H, rows in zip((Hf, Hb), targets):
+        if H.shape[0] == 0:
+            grads.append(H)
+            continue
+        d_H, part = _COSINE(H, ops.as_contig(table[ops.asarray1i(rows)]))
+        grads.append(d_H)
+        loss += float(part)
+    return loss, (grads[0], grads[1], None)
+
+
+def _characters_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
+    Hf, Hb, targets, _, _ = prediction
+    n_char = (Hf.shape[1] or Hb.shape[1]) // 256
+    ids = numpy.vstack([doc.to_utf8_array(nr_char=n_char) for doc in docs if len(doc)]) if docs else None
+    loss = 0.0
+    grads = []
+    for H, rows in zip((Hf, Hb), targets):
+        if H.shape[0] == 0:
+            grads.append(H)
+            continue
+        gold = ops.asarray(to_categorical(ids[rows].reshape((-1,)), n_classes=256), dtype="f")
+        diff = H - gold.reshape((-1, 256 * n_char))
+        loss += float((diff**2).sum())
+        grads.append(diff / float(H.shape[0]))
+    return loss, (grads[0], grads[1], None)
+
+
+_LOSSES = {"words": _words_loss, "vectors": _vectors_loss, "characters": _characters_loss}
+
+
+def bilm_model_halves(model: Optional[Model]) -> Optional[Tuple[int, int]]:
+    """The (forward, backward) output widths of a tok2vec that has them."""
+    if model is None:
+        return None
+    try:
+        return _halves(model)
+    except ValueError:
+        return None

@@ -1,0 +1,78 @@
+"""``spacy_lstm.RawText.v1``: raw text for ``spacy pretrain``, in the formats users have.
+
+A corpus reader for ``[corpora.pretrain]``: plain text (``.txt`` or any
+other suffix: one document per line) or JSONL (``.jsonl``: one object per
+line with a ``"text"`` string, as spaCy's ``JsonlCorpus`` reads). Every line
+goes through the package's strict decoder, so a binary file, bad UTF-8 or
+invalid JSON stops with one line naming the file and line; a leading byte
+order mark is dropped. Docs shorter than ``min_length`` tokens or longer than
+``max_length`` are skipped, as spaCy's reader does.
+"""
+import json
+from pathlib import Path
+from typing import Callable, Iterator, Optional, Union
+
+from spacy.language import Language
+from spacy.training import Example
+from spacy.util import registry
+
+from ..textfile import decode_line
+
+
+class RawTextError(ValueError):
+    """A line of a raw-text file cannot be read; the message names file and line."""
+
+
+def iter_texts(path: Union[str, Path]) -> Iterator[str]:
+    """The documents of ``path``: one per non-blank line (``.jsonl``: its ``text``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise RawTextError(f"{path}: no such file; expected plain text (one document per line) or .jsonl")
+    is_jsonl = path.suffix == ".jsonl"
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = decode_line(raw, first=number == 1)
+            except ValueError as err:
+                raise RawTextError(f"{path}, line {number}: {err}") from None
+            if not line.strip():
+                continue
+            if not is_jsonl:
+                yield line.strip()
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise RawTextError(f"{path}, line {number}: invalid JSON ({err.msg}); expected {{\"text\": ...}}") from None
+            text = record.get("text") if isinstance(record, dict) else None
+            if not isinstance(text, str):
+                raise RawTextError(f"{path}, line {number}: expected an object with a \"text\" string")
+            if text.strip():
+                yield text
+
+
+@registry.readers("spacy_lstm.RawText.v1")
+def create_raw_text_reader(
+    path: Optional[Path], min_length: int = 0, max_length: int = 0, limit: int = 0
+) -> Callable[[Language], Iterator[Example]]:
+    """Read raw text for pretraining.
+
+    path (Path): A ``.txt`` file (one document per line) or a ``.jsonl`` file.
+    min_length (int): Skip docs with fewer tokens (0: no minimum).
+    max_length (int): Skip docs with more tokens (0: no maximum).
+    limit (int): Stop after this many docs (0: no limit).
+    """
+
+    def read(nlp: Language) -> Iterator[Example]:
+        if path is None:  # allowed in configs that only train; pretraining needs it
+            raise RawTextError("spacy_lstm.RawText.v1: no path; set [paths] raw_text (or --paths.raw_text)")
+        count = 0
+        for doc in nlp.tokenizer.pipe(iter_texts(path), batch_size=256):
+            if (min_length and len(doc) < min_length) or (max_length and len(doc) > max_length):
+                continue
+            yield Example(doc, doc)
+            count += 1
+            if limit and count >= limit:
+                break
+
+    return read

@@ -1,0 +1,136 @@
+"""LSTMEncoder.v2 / LSTMTok2Vec.v3: the step-by-step oracle, finite
+differences, batch invariance, any width, and the exact no-peeking property
+of the whole tok2vec that language-model pretraining relies on."""
+import numpy
+import pytest
+import spacy
+import torch
+from thinc.api import fix_random_seed
+
+from spacy_lstm import LSTMEncoder_v2, LSTMTok2Vec_v3
+from spacy_lstm.modules import residual_lstm
+from spacy_lstm.modules.bilm import reversal_index, split_width
+from spacy_lstm.reference import reference_bilm
+
+from test_encoder import TOL, max_batch_difference, random_batch
+
+
+def test_reversal_index_reverses_each_doc_in_place():
+    index = reversal_index(torch.tensor([3, 0, 1, 2]), torch.device("cpu"))
+    assert index.tolist() == [2, 1, 0, 3, 5, 4]
+
+
+@pytest.mark.parametrize("padded_max_rows", [0, 10**9], ids=["stepwise", "padded"])
+@pytest.mark.parametrize("width,hidden_size", [(16, None), (15, 6)])
+def test_matches_step_by_step_reference(width, hidden_size, padded_max_rows, monkeypatch):
+    monkeypatch.setattr(residual_lstm, "PADDED_MAX_ROWS", padded_max_rows)
+    fix_random_seed(1)
+    rng = numpy.random.default_rng(1)
+    model = LSTMEncoder_v2(width=width, depth=2, dropout=0.0, hidden_size=hidden_size)
+    model.initialize()
+    Xs = random_batch(rng, 6, width, max_len=25)
+    module = model.layers[0].shims[0]._model
+    with torch.no_grad():
+        expected = reference_bilm(module, [torch.from_numpy(x) for x in Xs])
+    for Ys in (model.predict(Xs), model.begin_update(Xs)[0]):
+        for y, e in zip(Ys, expected):
+            assert y.shape == tuple(e.shape) == (len(e), width)
+            numpy.testing.assert_allclose(y, e.numpy(), atol=TOL, rtol=0)
+
+
+@pytest.mark.parametrize("padded_max_rows", [0, 10**9], ids=["stepwise", "padded"])
+def test_gradients_match_finite_differences(padded_max_rows, monkeypatch):
+    monkeypatch.setattr(residual_lstm, "PADDED_MAX_ROWS", padded_max_rows)
+    fix_random_seed(2)
+    rng = numpy.random.default_rng(2)
+    model = LSTMEncoder_v2(width=5, depth=2, dropout=0.0, hidden_size=3)
+    model.initialize()
+    module = model.layers[0].shims[0]._model.double()
+    Xs = [rng.standard_normal((n, 5)) for n in (3, 1, 0, 4)]
+    weights = [rng.standard_normal((len(x), 5)) for x in Xs]
+
+    def loss(inputs):
+        return sum(float((y * w).sum()) for y, w in zip(model.predict(inputs), weights))
+
+    _, backprop = model.begin_update(Xs)
+    dXs = backprop(weights)
+    eps = 1e-6
+    for doc, row, col in [(0, 0, 0), (0, 2, 4), (1, 0, 1), (3, 3, 2), (3, 1, 0)]:
+        plus = [x.copy() for x in Xs]
+        minus = [x.copy() for x in Xs]
+        plus[doc][row, col] += eps
+        minus[doc][row, col] -= eps
+        numeric = (loss(plus) - loss(minus)) / (2 * eps)
+        assert dXs[doc][row, col] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+    for name, param in module.named_parameters():
+        flat = param.data.view(-1)
+        i = int(rng.integers(flat.numel()))
+        analytic = float(param.grad.view(-1)[i])
+        original = float(flat[i])
+        flat[i] = original + eps
+        upper = loss(Xs)
+        flat[i] = original - eps
+        lower = loss(Xs)
+        flat[i] = original
+        assert analytic == pytest.approx((upper - lower) / (2 * eps), rel=1e-5, abs=1e-7), name
+
+
+def test_batch_invariance():
+    fix_random_seed(0)
+    rng = numpy.random.default_rng(0)
+    model = LSTMEncoder_v2(width=33, depth=2, dropout=0.0)
+    model.initialize()
+    Xs = random_batch(rng, 40, 33)
+    Xs.append(numpy.zeros((0, 33), dtype="float32"))
+    assert min(map(len, Xs)) == 0 and max(map(len, Xs)) >= 50
+    assert max_batch_difference(model, Xs, rng) < TOL
+
+
+@pytest.mark.parametrize("width", [333, 321, 8])
+def test_any_width_builds_and_trains(width):
+    model = LSTMEncoder_v2(width=width, depth=1, dropout=0.1, hidden_size=16)
+    model.initialize()
+    assert model.attrs["halves"] == split_width(width) and sum(split_width(width)) == width
+    Ys, backprop = model.begin_update([numpy.ones((4, width), "f"), numpy.ones((2, width), "f")])
+    assert [y.shape for y in Ys] == [(4, width), (2, width)]
+    assert [d.shape for d in backprop(Ys)] == [(4, width), (2, width)]
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"width": 1, "depth": 1, "dropout": 0.0}, "width"),
+    ({"width": 8, "depth": 0, "dropout": 0.0}, "depth"),
+    ({"width": 8, "depth": 1, "dropout": 1.0}, "dropout"),
+    ({"width": 8, "depth": 1, "dropout": 0.0, "hidden_size": 0}, "hidden_size"),
+])
+def test_bad_configuration_fails_at_construction(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        LSTMEncoder_v2(**kwargs)
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_whole_tok2vec_never_peeks(depth):
+    """Changing the tokens after position t leaves the forward half of the
+    output at positions <= t bit-identical, and changing the tokens before t
+    leaves the backward half at positions >= t bit-identical: embedding
+    (hash tables, characters, static vectors) included."""
+    fix_random_seed(3)
+    nlp = spacy.blank("tl")
+    nlp.vocab.set_vector("bahay", numpy.arange(6, dtype="f"))
+    nlp.vocab.set_vector("aso", -numpy.arange(6, dtype="f"))
+    model = LSTMTok2Vec_v3(width=17, depth=depth, hidden_size=8, rows=[100, 50, 50, 50], char_width=4,
+                           vectors_width=4)
+    base = "kumain ang aso sa bahay ni Juan kahapon nang tanghali".split()
+    t = 4
+    later = base[: t + 1] + "ng pusa ang isda sa ilog".split()
+    earlier = "Tumakbo ang bata at ang".split() + base[t:]
+    docs = [spacy.tokens.Doc(nlp.vocab, words=w) for w in (base, later, earlier)]
+    model.initialize(X=docs)
+    forward, backward = split_width(17)
+    out_base, out_later, out_earlier = model.predict(docs)
+    assert numpy.array_equal(out_base[: t + 1, :forward], out_later[: t + 1, :forward])
+    assert not numpy.array_equal(out_base[t + 1 :, :forward], out_later[t + 1 : len(base), :forward])
+    shift = len(earlier) - len(base)
+    assert numpy.array_equal(out_base[t:, forward:], out_earlier[t + shift :, forward:])
+    assert not numpy.array_equal(out_base[:t, forward:], out_earlier[shift : t + shift, forward:])
+    # the backward half does see later tokens, and the forward half earlier ones
+    assert not numpy.array_equal(out_base[: t + 1, forward:], out_later[: t + 1, forward:])
