@@ -154,6 +154,9 @@ def prepare_data(args, out: Path):
     labels = sorted({label for doc in train for label in doc.cats}) or None
     if not args.split:
         dev = read_docs(Path(args.dev), nlp, args, labels=labels)
+    if args.train_fraction < 1.0:
+        keep = max(1, round(len(train) * args.train_fraction))
+        train = random.Random(args.split_seed + 1).sample(train, keep)
     DocBin(docs=train, store_user_data=True).to_disk(out / "train.spacy")
     DocBin(docs=dev, store_user_data=True).to_disk(out / "dev.spacy")
     tests = {}
@@ -224,12 +227,22 @@ def main() -> None:
     p.add_argument("--set", action="append", default=[],
                    help="KEY=JSON applied to every contender's config before its tok2vec goes in "
                         "(e.g. a different task head; listener widths are then set per contender)")
+    p.add_argument("--train-fraction", type=float, default=1.0,
+                   help="train on a seeded subsample of this fraction of the training split (a learning curve "
+                        "point); dev and test stay whole")
+    p.add_argument("--init-tok2vec",
+                   help="'ours' starts from these pretrained tok2vec weights (spacy pretrain's model*.bin); "
+                        "its config needs a filled [pretraining] block and the same tok2vec settings")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", required=True)
     args = p.parse_args()
     if not args.split and not (args.train and args.dev):
         p.error("give --split FILE, or --train and --dev")
+    if not 0.0 < args.train_fraction <= 1.0:
+        p.error(f"--train-fraction must be in (0, 1], got {args.train_fraction}")
+    if args.init_tok2vec and not Path(args.init_tok2vec).is_file():
+        p.error(f"--init-tok2vec {args.init_tok2vec}: no such file")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     n_train, n_dev, tests = prepare_data(args, out)
@@ -242,11 +255,15 @@ def main() -> None:
         workdir.mkdir(exist_ok=True)
         config = contender_config(name, args, vectors is not None)
         config["training"]["logger"] = {"@loggers": "spacy_lstm_bench.JsonlLogger.v1", "path": str(workdir / "log.jsonl")}
+        init_tok2vec = args.init_tok2vec if name == "ours" else None
+        if init_tok2vec and not config["pretraining"]:
+            raise SystemExit(f"{name}: --init-tok2vec needs a filled [pretraining] block (spaCy ignores it otherwise)")
         config.to_disk(workdir / "config.cfg")
         cmd = [sys.executable, "-m", "spacy", "train", str(workdir / "config.cfg"), "--output", str(workdir),
                "--code", str(ROOT / "bench" / "bench_logger.py"),
                "--paths.train", str(out / "train.spacy"), "--paths.dev", str(out / "dev.spacy"),
                "--paths.vectors", str(vectors) if vectors else "null",
+               "--paths.init_tok2vec", str(Path(init_tok2vec).resolve()) if init_tok2vec else "null",
                "--training.max_steps", str(args.steps), "--training.eval_frequency", str(args.eval_frequency),
                "--training.patience", "0", "--system.seed", str(args.seed)]
         began = time.perf_counter()

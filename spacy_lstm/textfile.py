@@ -1,4 +1,6 @@
-"""Strict decoding of one line of an input text file, shared by every reader."""
+"""Strict decoding of input text files, shared by every reader."""
+from pathlib import Path
+from typing import Callable, Iterator, Tuple
 
 
 BOM = b"\xef\xbb\xbf"
@@ -22,3 +24,18 @@ def decode_line(raw: bytes, first: bool = False) -> str:
         raise ValueError(
             f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at column {err.start + 1}); expected UTF-8 text"
         ) from None
+
+
+def iter_lines(path: Path, error: Callable[[str], Exception]) -> Iterator[Tuple[int, str]]:
+    """(line number, decoded line) of each line of ``path``, streamed.
+
+    A line that cannot be decoded raises ``error("PATH, line N: what is
+    wrong")``; the first line's byte order mark is dropped.
+    """
+    with Path(path).open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text = decode_line(raw, first=number == 1)
+            except ValueError as err:
+                raise error(f"{path}, line {number}: {err}") from None
+            yield number, text

@@ -12,7 +12,7 @@ from spacy_lstm.modules import residual_lstm
 from spacy_lstm.modules.bilm import reversal_index, split_width
 from spacy_lstm.reference import reference_bilm
 
-from test_encoder import TOL, max_batch_difference, random_batch
+from test_encoder import TOL, check_finite_differences, max_batch_difference, random_batch
 
 
 def test_reversal_index_reverses_each_doc_in_place():
@@ -47,32 +47,7 @@ def test_gradients_match_finite_differences(padded_max_rows, monkeypatch):
     model.initialize()
     module = model.layers[0].shims[0]._model.double()
     Xs = [rng.standard_normal((n, 5)) for n in (3, 1, 0, 4)]
-    weights = [rng.standard_normal((len(x), 5)) for x in Xs]
-
-    def loss(inputs):
-        return sum(float((y * w).sum()) for y, w in zip(model.predict(inputs), weights))
-
-    _, backprop = model.begin_update(Xs)
-    dXs = backprop(weights)
-    eps = 1e-6
-    for doc, row, col in [(0, 0, 0), (0, 2, 4), (1, 0, 1), (3, 3, 2), (3, 1, 0)]:
-        plus = [x.copy() for x in Xs]
-        minus = [x.copy() for x in Xs]
-        plus[doc][row, col] += eps
-        minus[doc][row, col] -= eps
-        numeric = (loss(plus) - loss(minus)) / (2 * eps)
-        assert dXs[doc][row, col] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
-    for name, param in module.named_parameters():
-        flat = param.data.view(-1)
-        i = int(rng.integers(flat.numel()))
-        analytic = float(param.grad.view(-1)[i])
-        original = float(flat[i])
-        flat[i] = original + eps
-        upper = loss(Xs)
-        flat[i] = original - eps
-        lower = loss(Xs)
-        flat[i] = original
-        assert analytic == pytest.approx((upper - lower) / (2 * eps), rel=1e-5, abs=1e-7), name
+    check_finite_differences(model, module, Xs, rng, [(0, 0, 0), (0, 2, 4), (1, 0, 1), (3, 3, 2), (3, 1, 0)])
 
 
 def test_batch_invariance():
@@ -134,3 +109,28 @@ def test_whole_tok2vec_never_peeks(depth):
     assert not numpy.array_equal(out_base[:t, forward:], out_earlier[shift : t + shift, forward:])
     # the backward half does see later tokens, and the forward half earlier ones
     assert not numpy.array_equal(out_base[: t + 1, forward:], out_later[: t + 1, forward:])
+
+
+def test_window_layer_sits_after_the_encoder_and_the_objective_skips_it():
+    """v3's window_size adds a layer after the encoder (ref "refine"); the
+    language model the objective trains (embedding + encoder) still never
+    peeks, while the refined output does see the next token."""
+    from spacy_lstm.pretraining.objective import language_model_layers
+
+    fix_random_seed(4)
+    nlp = spacy.blank("tl")
+    model = LSTMTok2Vec_v3(width=12, depth=1, hidden_size=8, rows=[100, 50, 50, 50], char_width=4,
+                           include_static_vectors=False, window_size=1)
+    assert model.get_ref("refine") is model.layers[-1] and model.get_ref("lm") is model.layers[0]
+    lm = language_model_layers(model)
+    assert lm == model.get_ref("lm").layers and lm[-1] is model.get_ref("encode")
+    words = "kumain ang aso sa bahay".split()
+    docs = [spacy.tokens.Doc(nlp.vocab, words=w) for w in (words, words[:2] + ["pusa", "ng", "isda"])]
+    model.initialize(X=docs)
+    forward, _ = split_width(12)
+    lm_out = docs
+    for layer in lm:
+        lm_out = layer.predict(lm_out)
+    assert numpy.array_equal(lm_out[0][:2, :forward], lm_out[1][:2, :forward])
+    full = model.predict(docs)
+    assert not numpy.array_equal(full[0][:2, :forward], full[1][:2, :forward])

@@ -94,15 +94,20 @@ def test_gradients_match_finite_differences(padded_max_rows, monkeypatch):
     model.initialize()
     module = model.layers[0].shims[0]._model.double()
     Xs = [rng.standard_normal((n, 4)) for n in (3, 1, 0, 5)]
-    weights = [rng.standard_normal((len(x), 4)) for x in Xs]
+    check_finite_differences(model, module, Xs, rng, [(0, 0, 0), (0, 2, 3), (1, 0, 1), (3, 4, 2), (3, 1, 0)])
+
+
+def check_finite_differences(model, module, Xs, rng, probes, eps=1e-6):
+    """Input gradients at ``probes`` (doc, row, col) and one random entry of
+    every parameter, against central differences of a random linear loss."""
+    weights = [rng.standard_normal(x.shape) for x in Xs]
 
     def loss(inputs):
         return sum(float((y * w).sum()) for y, w in zip(model.predict(inputs), weights))
 
     _, backprop = model.begin_update(Xs)
     dXs = backprop(weights)
-    eps = 1e-6
-    for doc, row, col in [(0, 0, 0), (0, 2, 3), (1, 0, 1), (3, 4, 2), (3, 1, 0)]:
+    for doc, row, col in probes:
         plus = [x.copy() for x in Xs]
         minus = [x.copy() for x in Xs]
         plus[doc][row, col] += eps

@@ -110,19 +110,23 @@ def CompactEmbed(
     mix = with_array(Maxout(width, n_in, nP=maxout_pieces, dropout=0.0, normalize=True))
     layers = [parts[0] if len(parts) == 1 else concatenate(*parts), mix]
     if window_size:
-        n_window = width * (2 * window_size + 1)
-        layers.append(
-            residual(
-                chain(
-                    expand_window(window_size),
-                    with_array(Maxout(width, n_window, nP=maxout_pieces, dropout=0.0, normalize=True)),
-                )
-            )
-        )
+        layers.append(residual_window(width, window_size, maxout_pieces))
     model: Model[List[Doc], List[Floats2d]] = chain(*layers, ragged2list())
     model.name = "compact_embed"
     model.set_dim("nO", width)
     return model
+
+
+def residual_window(width: int, window_size: int, maxout_pieces: int) -> Model[Ragged, Ragged]:
+    """``x + Maxout(LayerNorm)([x[t-w] .. x[t+w]])`` within each sequence of a
+    Ragged (one layer of spaCy's MaxoutWindowEncoder)."""
+    n_window = width * (2 * window_size + 1)
+    return residual(
+        chain(
+            expand_window(window_size),
+            with_array(Maxout(width, n_window, nP=maxout_pieces, dropout=0.0, normalize=True)),
+        )
+    )
 
 
 def default_attr_widths(width: int, n_attrs: int) -> List[int]:
@@ -130,4 +134,4 @@ def default_attr_widths(width: int, n_attrs: int) -> List[int]:
     return [max(1, width // 2)] + [max(1, width // 4)] * max(0, n_attrs - 1)
 
 
-__all__ = ["CompactEmbed", "default_attr_widths"]
+__all__ = ["CompactEmbed", "default_attr_widths", "residual_window"]

@@ -50,27 +50,9 @@ def LSTMEncoder(
     """
     hidden_size = _check_args(width, depth, dropout, bidirectional, hidden_size)
     module = ResidualLSTM(width, hidden_size, depth, bidirectional, dropout)
-    wrapped = PyTorchWrapper_v2(
-        module,
-        convert_inputs=_convert_inputs,
-        convert_outputs=_convert_outputs,
-        mixed_precision=mixed_precision,
-        grad_scaler=PyTorchGradScaler(**grad_scaler_config),
-    )
-    return Model(
-        "lstm_encoder",
-        forward,
-        init=init,
-        layers=[wrapped],
-        dims={"nI": width, "nO": width},
-        attrs={
-            "width": width,
-            "depth": depth,
-            "dropout": dropout,
-            "bidirectional": bidirectional,
-            "hidden_size": hidden_size,
-        },
-    )
+    attrs = {"width": width, "depth": depth, "dropout": dropout, "bidirectional": bidirectional,
+             "hidden_size": hidden_size}
+    return _wrap("lstm_encoder", module, width, attrs, mixed_precision, grad_scaler_config)
 
 
 @registry.architectures("spacy_lstm.LSTMEncoder.v2")
@@ -109,6 +91,20 @@ def LSTMEncoder_v2(
         raise ValueError(f"LSTMEncoder.v2: width must be an integer >= 2, got {width!r}")
     hidden_size = _check_args(width, depth, dropout, False, width if hidden_size is None else hidden_size)
     module = BiLMStack(width, hidden_size, depth, dropout)
+    attrs = {"width": width, "depth": depth, "dropout": dropout, "hidden_size": hidden_size,
+             "halves": split_width(width)}
+    return _wrap("bilm_encoder", module, width, attrs, mixed_precision, grad_scaler_config)
+
+
+def _wrap(
+    name: str,
+    module: torch.nn.Module,
+    width: int,
+    attrs: Dict[str, Any],
+    mixed_precision: bool,
+    grad_scaler_config: Dict[str, Any],
+) -> Model[InT, OutT]:
+    """The Thinc model around a torch module mapping ``(X, lengths)`` to ``Y``."""
     wrapped = PyTorchWrapper_v2(
         module,
         convert_inputs=_convert_inputs,
@@ -116,20 +112,7 @@ def LSTMEncoder_v2(
         mixed_precision=mixed_precision,
         grad_scaler=PyTorchGradScaler(**grad_scaler_config),
     )
-    return Model(
-        "bilm_encoder",
-        forward,
-        init=init,
-        layers=[wrapped],
-        dims={"nI": width, "nO": width},
-        attrs={
-            "width": width,
-            "depth": depth,
-            "dropout": dropout,
-            "hidden_size": hidden_size,
-            "halves": split_width(width),
-        },
-    )
+    return Model(name, forward, init=init, layers=[wrapped], dims={"nI": width, "nO": width}, attrs=attrs)
 
 
 def _check_args(

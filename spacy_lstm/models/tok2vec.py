@@ -5,13 +5,13 @@ from spacy.ml import _character_embed
 from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.tokens import Doc
 from spacy.util import SimpleFrozenDict, registry
-from thinc.api import Maxout, Model, chain, concatenate, with_array
+from thinc.api import Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 from thinc.types import Floats2d
 
-from ..layers.compact_embed import CompactEmbed, default_attr_widths
+from ..layers.compact_embed import CompactEmbed, default_attr_widths, residual_window
 from ..layers.lstm_encoder import LSTMEncoder, LSTMEncoder_v2
 from ..layers.word_dropout import word_dropout
-from .tok2vec_model import assemble_tok2vec
+from .tok2vec_model import assemble_tok2vec, with_language_model_ref
 
 CALAMANCY_ATTRS = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
 CALAMANCY_ROWS = [5000, 1000, 2500, 2500]
@@ -161,21 +161,11 @@ def LSTMTok2Vec_v2(
         layer after the mixer (local context from the first step). 0-1.
     bidirectional, mixed_precision, grad_scaler_config: See LSTMEncoder.
     """
-    if attr_widths is None:
-        attr_widths = default_attr_widths(width, len(attrs))
     if hidden_size is None:
         hidden_size = width
-    embed = CompactEmbed(
-        width=width,
-        attrs=attrs,
-        rows=rows,
-        attr_widths=attr_widths,
-        include_static_vectors=include_static_vectors,
-        vectors_width=vectors_width,
-        char_width=char_width,
-        char_count=char_count,
-        maxout_pieces=maxout_pieces,
-        window_size=window_size,
+    embed = _compact_embed(
+        width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width, char_count,
+        maxout_pieces, window_size,
     )
     encoder = LSTMEncoder(
         width=width,
@@ -187,6 +177,33 @@ def LSTMTok2Vec_v2(
         grad_scaler_config=grad_scaler_config,
     )
     return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
+
+
+def _compact_embed(
+    width: int,
+    attrs: List[Union[str, int]],
+    rows: List[int],
+    attr_widths: Optional[List[int]],
+    include_static_vectors: bool,
+    vectors_width: int,
+    char_width: int,
+    char_count: int,
+    maxout_pieces: int,
+    window_size: int,
+) -> Model[List[Doc], List[Floats2d]]:
+    """CompactEmbed with the tok2vecs' default table widths."""
+    return CompactEmbed(
+        width=width,
+        attrs=attrs,
+        rows=rows,
+        attr_widths=default_attr_widths(width, len(attrs)) if attr_widths is None else attr_widths,
+        include_static_vectors=include_static_vectors,
+        vectors_width=vectors_width,
+        char_width=char_width,
+        char_count=char_count,
+        maxout_pieces=maxout_pieces,
+        window_size=window_size,
+    )
 
 
 @registry.architectures("spacy_lstm.LSTMTok2Vec.v3")
@@ -204,6 +221,7 @@ def LSTMTok2Vec_v3(
     char_width: int = 32,
     char_count: int = 8,
     maxout_pieces: int = 2,
+    window_size: int = 0,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
 ) -> Model[List[Doc], List[Floats2d]]:
@@ -216,10 +234,13 @@ def LSTMTok2Vec_v3(
     0..t only and the last ``width // 2`` of tokens t..n-1 only (tested
     exactly), so ``spacy_lstm.PretrainBiLM.v1`` can train it with spaCy's
     ``spacy pretrain`` by predicting each token's neighbours, and the weights
-    go into a task pipeline through ``[initialize] init_tok2vec``. That is why
-    v3 has no ``window_size``: a window layer would show the forward half
-    the next token. Without pretraining it trains like v2 (see
-    docs/benchmarks.md for how the two compare).
+    go into a task pipeline through ``[initialize] init_tok2vec``. So the
+    embedding has no window layer (it would show the forward half the next
+    token); ``window_size`` > 0 instead adds a residual Maxout window layer
+    *after* the encoder (ref ``refine``), outside the part pretrained (ref
+    ``lm``; use ``[pretraining] layer = "lm"``): it gives a small labelled set explicit neighbours (NER)
+    on top of the pretrained context. See docs/benchmarks.md for how v3
+    compares with v2, with and without pretraining.
 
     width (int): Width of the embedding and of the output. 128-512.
     depth (int): LSTM layers per direction. 1-3.
@@ -231,21 +252,16 @@ def LSTMTok2Vec_v3(
         ``nlp.vocab.vectors``. Needs ``[initialize] vectors``.
     attrs, rows, attr_widths, vectors_width, char_width, char_count,
         maxout_pieces: The embedding, as in ``LSTMTok2Vec.v2``.
+    window_size (int): > 0 adds a residual Maxout layer over each token's
+        output and its ``window_size`` neighbours after the encoder. 0-1.
     mixed_precision, grad_scaler_config: See LSTMEncoder.
     """
-    if attr_widths is None:
-        attr_widths = default_attr_widths(width, len(attrs))
-    embed = CompactEmbed(
-        width=width,
-        attrs=attrs,
-        rows=rows,
-        attr_widths=attr_widths,
-        include_static_vectors=include_static_vectors,
-        vectors_width=vectors_width,
-        char_width=char_width,
-        char_count=char_count,
-        maxout_pieces=maxout_pieces,
-        window_size=0,
+    if window_size < 0:
+        raise ValueError(f"LSTMTok2Vec.v3: window_size must be >= 0, got {window_size}")
+    # v2's embedding without its window layer (which would show the forward half the next token)
+    embed = _compact_embed(
+        width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width, char_count,
+        maxout_pieces, window_size=0,
     )
     encoder = LSTMEncoder_v2(
         width=width,
@@ -255,4 +271,8 @@ def LSTMTok2Vec_v3(
         mixed_precision=mixed_precision,
         grad_scaler_config=grad_scaler_config,
     )
-    return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
+    refine = None
+    if window_size:
+        refine = chain(list2ragged(), residual_window(width, window_size, maxout_pieces), ragged2list())
+    lm = assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
+    return with_language_model_ref(lm, refine, width)

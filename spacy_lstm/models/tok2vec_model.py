@@ -4,7 +4,7 @@ It is Thinc's ``chain(embed, word_dropout, encode)`` (the same nodes, the
 same forward pass and the same serialized bytes as before), with three
 additions:
 
-* the references ``embed`` and ``encode``, as spaCy's ``build_Tok2Vec_model``
+* the references ``embed`` and ``encode`` (v3 also ``lm``, and ``refine`` for a layer after the encoder), as spaCy's ``build_Tok2Vec_model``
   sets them, so ``model.get_ref("embed")`` and ``[pretraining] layer`` work;
 * ``copy()`` keeps the class and the references (Thinc's copy drops both);
 * loading weights that are truncated or were saved by another architecture
@@ -39,7 +39,7 @@ class Tok2VecModel(Model):
         copied.__class__ = type(self)
         for name in self.ref_names:
             ref = self.get_ref(name)
-            copied.set_ref(name, seen.get(id(ref), ref))
+            copied.set_ref(name, copied if ref is self else seen.get(id(ref), ref))
         return copied
 
 
@@ -58,5 +58,25 @@ def assemble_tok2vec(
     model.__class__ = Tok2VecModel
     model.set_ref("embed", embed)
     model.set_ref("encode", encode)
+    model.set_dim("nO", width)
+    return model
+
+
+def with_language_model_ref(
+    lm: Tok2VecModel, refine: Optional[Model[List[Floats2d], List[Floats2d]]], width: int
+) -> Tok2VecModel:
+    """A tok2vec whose ref ``lm`` is the part a language-model objective
+    trains (``[pretraining] layer = "lm"``): ``lm`` itself, or, with a
+    ``refine`` layer after the encoder, ``chain(lm, refine)`` (refs ``lm``,
+    ``refine``, ``embed``, ``encode``). Pretrained weights are then those of
+    ``lm`` whatever follows it, so one pretraining serves configs with and
+    without ``refine``."""
+    if refine is None:
+        lm.set_ref("lm", lm)
+        return lm
+    model = chain(lm, refine)
+    model.__class__ = Tok2VecModel
+    for name, node in (("lm", lm), ("refine", refine), ("embed", lm.get_ref("embed")), ("encode", lm.get_ref("encode"))):
+        model.set_ref(name, node)
     model.set_dim("nO", width)
     return model

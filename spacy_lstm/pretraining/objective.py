@@ -122,7 +122,7 @@ def create_pretrain_bilm(
 
 
 def _halves(tok2vec: Model) -> Tuple[int, int]:
-    for node in tok2vec.walk():
+    for node in language_model_layers(tok2vec)[-1].walk():
         if "halves" in node.attrs:
             return tuple(node.attrs["halves"])  # type: ignore[return-value]
     raise ValueError(
@@ -139,10 +139,39 @@ def _init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> None:
         layer.initialize()
 
 
+def language_model_layers(tok2vec: Model) -> List[Model]:
+    """The layers of ``tok2vec`` the objective reads: its ref ``lm`` (v3:
+    embedding + encoder), or everything up to its encoder (ref ``encode``).
+    A layer after the encoder (v3's ``window_size``) mixes neighbours and is
+    trained on the task only."""
+    if tok2vec.has_ref("lm") and tok2vec.get_ref("lm") is not tok2vec:
+        tok2vec = tok2vec.get_ref("lm")
+    if tok2vec.has_ref("encode"):
+        encode = tok2vec.get_ref("encode")
+        for i, layer in enumerate(tok2vec.layers):
+            if layer is encode:
+                return tok2vec.layers[: i + 1]
+    return [tok2vec]
+
+
+def _run_layers(layers: List[Model], X, is_train: bool):
+    backprops = []
+    for layer in layers:
+        X, backprop = layer(X, is_train)
+        backprops.append(backprop)
+
+    def backprop_all(dY):
+        for backprop in reversed(backprops):
+            dY = backprop(dY)
+        return dY
+
+    return X, backprop_all
+
+
 def _forward(model: Model, docs: List[Doc], is_train: bool):
     tok2vec, forward_head, backward_head = model.layers[:3]
     ops = model.ops
-    Ys, backprop_tok2vec = tok2vec(docs, is_train)
+    Ys, backprop_tok2vec = _run_layers(language_model_layers(tok2vec), docs, is_train)
     lengths = [len(y) for y in Ys]
     Y = ops.flatten(Ys) if Ys else ops.alloc2f(0, tok2vec.get_dim("nO"))
     split = model.attrs["halves"][0]
@@ -195,38 +224,42 @@ def _words_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
 _COSINE = CosineDistance(normalize=True, ignore_zeros=True)
 
 
-def _vectors_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
+def _per_direction(prediction, direction_loss) -> Tuple[float, tuple]:
+    """Sum ``direction_loss(H, target_rows) -> (loss, dH)`` over both halves."""
     Hf, Hb, targets, _, _ = prediction
-    vectors = docs[0].vocab.vectors
-    keys = numpy.concatenate([doc.to_array([ORTH]).ravel() for doc in docs])
-    table = ops.asarray2f(vectors.get_batch(keys)) if len(keys) else ops.alloc2f(0, Hf.shape[1])
     loss = 0.0
     grads = []
     for H, rows in zip((Hf, Hb), targets):
         if H.shape[0] == 0:
             grads.append(H)
             continue
-        d_H, part = _COSINE(H, ops.as_contig(table[ops.asarray1i(rows)]))
+        part, d_H = direction_loss(H, rows)
+        loss += part
         grads.append(d_H)
-        loss += float(part)
     return loss, (grads[0], grads[1], None)
+
+
+def _vectors_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
+    keys = numpy.concatenate([doc.to_array([ORTH]).ravel() for doc in docs])
+    table = ops.asarray2f(docs[0].vocab.vectors.get_batch(keys)) if len(keys) else None
+
+    def cosine(H, rows):
+        d_H, loss = _COSINE(H, ops.as_contig(table[ops.asarray1i(rows)]))
+        return float(loss), d_H
+
+    return _per_direction(prediction, cosine)
 
 
 def _characters_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
-    Hf, Hb, targets, _, _ = prediction
-    n_char = (Hf.shape[1] or Hb.shape[1]) // 256
-    ids = numpy.vstack([doc.to_utf8_array(nr_char=n_char) for doc in docs if len(doc)]) if docs else None
-    loss = 0.0
-    grads = []
-    for H, rows in zip((Hf, Hb), targets):
-        if H.shape[0] == 0:
-            grads.append(H)
-            continue
-        gold = ops.asarray(to_categorical(ids[rows].reshape((-1,)), n_classes=256), dtype="f")
-        diff = H - gold.reshape((-1, 256 * n_char))
-        loss += float((diff**2).sum())
-        grads.append(diff / float(H.shape[0]))
-    return loss, (grads[0], grads[1], None)
+    n_char = prediction[0].shape[1] // 256
+    ids = [doc.to_utf8_array(nr_char=n_char) for doc in docs if len(doc)]
+
+    def squared_error(H, rows):
+        gold = to_categorical(numpy.vstack(ids)[rows].reshape((-1,)), n_classes=256)
+        diff = H - ops.asarray(gold, dtype="f").reshape((-1, 256 * n_char))
+        return float((diff**2).sum()), diff / float(H.shape[0])
+
+    return _per_direction(prediction, squared_error)
 
 
 _LOSSES = {"words": _words_loss, "vectors": _vectors_loss, "characters": _characters_loss}

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import registry
 
-from ..textfile import decode_line
+from ..textfile import iter_lines
 
 
 class RawTextError(ValueError):
@@ -29,26 +29,21 @@ def iter_texts(path: Union[str, Path]) -> Iterator[str]:
     if not path.is_file():
         raise RawTextError(f"{path}: no such file; expected plain text (one document per line) or .jsonl")
     is_jsonl = path.suffix == ".jsonl"
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                line = decode_line(raw, first=number == 1)
-            except ValueError as err:
-                raise RawTextError(f"{path}, line {number}: {err}") from None
-            if not line.strip():
-                continue
-            if not is_jsonl:
-                yield line.strip()
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise RawTextError(f"{path}, line {number}: invalid JSON ({err.msg}); expected {{\"text\": ...}}") from None
-            text = record.get("text") if isinstance(record, dict) else None
-            if not isinstance(text, str):
-                raise RawTextError(f"{path}, line {number}: expected an object with a \"text\" string")
-            if text.strip():
-                yield text
+    for number, line in iter_lines(path, RawTextError):
+        if not line.strip():
+            continue
+        if not is_jsonl:
+            yield line.strip()
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise RawTextError(f"{path}, line {number}: invalid JSON ({err.msg}); expected {{\"text\": ...}}") from None
+        text = record.get("text") if isinstance(record, dict) else None
+        if not isinstance(text, str):
+            raise RawTextError(f"{path}, line {number}: expected an object with a \"text\" string")
+        if text.strip():
+            yield text
 
 
 @registry.readers("spacy_lstm.RawText.v1")

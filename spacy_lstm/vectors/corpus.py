@@ -13,7 +13,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Sequence
 
 import numpy
 
-from ..textfile import decode_line
+from ..textfile import iter_lines
 from .errors import VectorsInputError
 
 SENTENCE_END = -1
@@ -22,13 +22,8 @@ _BATCH_LINES = 2000
 
 def _text_lines(path: Path) -> Iterator[str]:
     """Yield decoded lines, checking for binary content and bad UTF-8."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            try:
-                text = decode_line(raw, first=number == 1)
-            except ValueError as err:
-                raise VectorsInputError(f"{path}, line {number}: {err}") from None
-            yield text
+    for _, text in iter_lines(path, VectorsInputError):
+        yield text
 
 
 def _conllu_texts(path: Path) -> Iterator[str]:

@@ -1,0 +1,127 @@
+"""Language-model pretraining with spaCy's own ``spacy pretrain`` and the
+weights reaching ``spacy train`` through ``[initialize] init_tok2vec``."""
+import json
+import subprocess
+import sys
+
+import numpy
+import pytest
+import spacy
+import srsly
+from spacy.tokens import Doc, DocBin
+from thinc.api import fix_random_seed
+
+from conftest import ASSETS, ROOT
+from spacy_lstm import LSTMTok2Vec_v2, LSTMTok2Vec_v3
+from spacy_lstm.pretraining.objective import create_pretrain_bilm, neighbour_pairs
+from spacy_lstm.pretraining.raw_text import RawTextError, iter_texts
+
+SMALL = ["--components.tok2vec.model.width", "32", "--components.tok2vec.model.hidden_size", "24",
+         "--components.tok2vec.model.include_static_vectors", "false"]
+
+
+def test_neighbour_pairs():
+    forward, backward = neighbour_pairs([3, 0, 1, 2])
+    assert forward.tolist() == [0, 1, 4] and backward.tolist() == [1, 2, 5]
+
+
+@pytest.mark.parametrize("target", ["words", "vectors", "characters"])
+def test_each_target_learns_in_process(target):
+    """A few updates on one batch lower each objective's loss; the gradient
+    reaches the tok2vec."""
+    fix_random_seed(0)
+    nlp = spacy.blank("tl")
+    words = "ang bata ay kumain ng mangga sa bahay".split()
+    for i, word in enumerate(words):
+        nlp.vocab.set_vector(word, numpy.sin(numpy.arange(8, dtype="f") * (i + 1)))
+    tok2vec = LSTMTok2Vec_v3(width=16, depth=1, hidden_size=8, rows=[100, 50, 50, 50], char_width=4,
+                             vectors_width=4, word_dropout_rate=0.0, dropout=0.0)
+    docs = [Doc(nlp.vocab, words=words), Doc(nlp.vocab, words=words[::-1]), Doc(nlp.vocab, words=words[:1])]
+    tok2vec.initialize(X=docs)
+    model = create_pretrain_bilm(target=target, hidden_size=16, embedding_rows=100, n_characters=2)(nlp.vocab, tok2vec)
+    model.initialize(X=docs)
+    from thinc.api import Adam
+
+    optimizer = Adam(0.01)
+    losses = []
+    for _ in range(15):
+        prediction, backprop = model.begin_update(docs)
+        loss, gradients = model.attrs["loss"](model.ops, docs, prediction)
+        backprop(gradients)
+        model.finish_update(optimizer)
+        losses.append(loss)
+    assert losses[-1] < 0.8 * losses[0], losses
+
+
+def test_a_tok2vec_that_reads_both_sides_is_refused():
+    nlp = spacy.blank("tl")
+    tok2vec = LSTMTok2Vec_v2(width=8, include_static_vectors=False)
+    with pytest.raises(ValueError, match="LSTMTok2Vec.v3"):
+        create_pretrain_bilm()(nlp.vocab, tok2vec)
+
+
+def test_raw_text_formats_and_errors(tmp_path):
+    txt = tmp_path / "raw.txt"
+    txt.write_bytes(b"\xef\xbb\xbfUna.\n\n  Ikalawa.  \n")
+    assert list(iter_texts(txt)) == ["Una.", "Ikalawa."]
+    jsonl = tmp_path / "raw.jsonl"
+    jsonl.write_text('{"text": "Una.", "id": 1}\n{"text": ""}\n{"text": "Ikalawa."}\n', encoding="utf8")
+    assert list(iter_texts(jsonl)) == ["Una.", "Ikalawa."]
+    cases = {
+        "bad.jsonl": (b'{"text": "Una."}\n{"text": \n', "line 2: invalid JSON"),
+        "notext.jsonl": (b'{"text": "Una."}\n["Ikalawa."]\n', 'line 2: expected an object with a "text" string'),
+        "latin1.txt": ("Una.\nNiño\n".encode("latin-1"), "line 2: not valid UTF-8"),
+    }
+    for name, (data, expected) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(RawTextError) as info:
+            list(iter_texts(tmp_path / name))
+        assert str(info.value).startswith(f"{tmp_path / name}, line") and expected in str(info.value)
+    with pytest.raises(RawTextError, match="no such file"):
+        list(iter_texts(tmp_path / "missing.txt"))
+
+
+@pytest.mark.slow
+def test_spacy_pretrain_then_train_starts_from_those_weights(tmp_path):
+    out = tmp_path / "pretrain"
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "pretrain", str(ROOT / "configs" / "ner.cfg"), str(out),
+         "--paths.raw_text", str(ASSETS / "raw" / "tl_sample-raw.txt"), *SMALL,
+         "--pretraining.max_epochs", "3", "--pretraining.batcher.size", "1000"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    epoch_losses = [row["epoch_loss"] for row in log if row["epoch"] < 3]
+    assert len(epoch_losses) == 3 and epoch_losses[2] < 0.9 * epoch_losses[0], epoch_losses
+    weights = out / "model-last.bin"
+    # spacy train with init_tok2vec and a learning rate of 0: the trained
+    # pipeline's tok2vec must hold exactly the pretrained weights
+    nlp = spacy.blank("tl")
+    from spacy_lstm.convert.ner import read_iob
+
+    docs = list(read_iob(ASSETS / "ner" / "tl_sample-ner-train.iob"))
+    DocBin(docs=docs).to_disk(tmp_path / "train.spacy")
+    trained = tmp_path / "trained"
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(trained),
+         "--paths.train", str(tmp_path / "train.spacy"), "--paths.dev", str(tmp_path / "train.spacy"),
+         "--paths.init_tok2vec", str(weights), *SMALL,
+         "--training.max_steps", "2", "--training.eval_frequency", "1", "--training.optimizer.learn_rate", "0"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert f"Loaded pretrained weights from {weights}" in result.stdout + result.stderr  # spaCy logs it
+    saved = srsly.msgpack_loads((trained / "model-last" / "tok2vec" / "model").read_bytes())
+    pretrained = srsly.msgpack_loads(weights.read_bytes())
+    assert saved["shims"] == pretrained["shims"]  # the LSTM stacks
+    assert saved["params"] == pretrained["params"]  # embedding tables, mixer, LayerNorms
+    fresh = subprocess.run(  # without init_tok2vec the weights differ: the check above can fail
+        [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(tmp_path / "fresh"),
+         "--paths.train", str(tmp_path / "train.spacy"), "--paths.dev", str(tmp_path / "train.spacy"), *SMALL,
+         "--training.max_steps", "2", "--training.eval_frequency", "1", "--training.optimizer.learn_rate", "0"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    unpretrained = srsly.msgpack_loads((tmp_path / "fresh" / "model-last" / "tok2vec" / "model").read_bytes())
+    assert unpretrained["shims"] != pretrained["shims"]
