@@ -2,6 +2,7 @@
 
 Times predict and a training step (forward + backward) in words/s for
   * spacy_lstm.LSTMEncoder.v1          (width W, depth D)
+  * spacy_lstm.LSTMEncoder.v2          (width W, depth D: separate forward/backward stacks)
   * spacy.TorchBiLSTMEncoder.v1         (width W, depth D)
   * spacy.MaxoutWindowEncoder.v2        (width 256, depth 8: calamanCy md's encoder)
 on random input vectors shaped like the docs of a CoNLL-U or .spacy file (its
@@ -23,7 +24,7 @@ from spacy.ml.models.tok2vec import BiLSTMEncoder, MaxoutWindowEncoder
 from spacy.tokens import DocBin
 from thinc.api import fix_random_seed
 
-from spacy_lstm import LSTMEncoder
+from spacy_lstm import LSTMEncoder, LSTMEncoder_v2
 
 
 def doc_lengths(path: Path):
@@ -62,6 +63,9 @@ def main():
     parser.add_argument("data", type=Path, help="CoNLL-U or .spacy file whose doc lengths to use")
     parser.add_argument("--width", type=int, default=256)
     parser.add_argument("--depth", type=int, default=2)
+    parser.add_argument("--hidden-size", type=int, default=None,
+                        help="LSTM units per direction of ours (default: each encoder's own; "
+                             "LSTMTok2Vec.v2 and .v3 use the width)")
     parser.add_argument("--batch-size", type=int, default=128, help="docs per batch")
     parser.add_argument("--max-docs", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=5)
@@ -83,7 +87,9 @@ def main():
     maxout_batches = batches if args.width == 256 else make_batches(256)
     contenders = {
         f"spacy_lstm.LSTMEncoder.v1 {args.width}x{args.depth}": (
-            LSTMEncoder(width=args.width, depth=args.depth, dropout=0.0), batches),
+            LSTMEncoder(width=args.width, depth=args.depth, dropout=0.0, hidden_size=args.hidden_size), batches),
+        f"spacy_lstm.LSTMEncoder.v2 {args.width}x{args.depth}": (
+            LSTMEncoder_v2(width=args.width, depth=args.depth, dropout=0.0, hidden_size=args.hidden_size), batches),
         f"spacy.TorchBiLSTMEncoder.v1 {args.width}x{args.depth}": (
             BiLSTMEncoder(width=args.width, depth=args.depth, dropout=0.0), batches),
         "spacy.MaxoutWindowEncoder.v2 256x8": (

@@ -18,6 +18,11 @@ from thinc.api import Model, Shim, chain
 from thinc.types import Floats2d
 
 
+#: Set by the pretraining objective on the tok2vec it trains, so the saved
+#: weights say where they come from; removed (and announced) when loaded.
+PRETRAINED_MARK = "spacy_lstm_pretrained"
+
+
 class Tok2VecModel(Model):
     """``chain(embed, word_dropout, encode)`` with refs and readable load errors."""
 
@@ -25,13 +30,22 @@ class Tok2VecModel(Model):
 
     def from_bytes(self, bytes_data: bytes) -> "Tok2VecModel":
         try:
-            return super().from_bytes(bytes_data)
+            super().from_bytes(bytes_data)
         except Exception as err:  # msgpack, zlib and shape errors have many types
             raise ValueError(
                 f"spacy_lstm tok2vec ({self.name}): cannot load the saved weights (the tok2vec component's `model` file, "
                 f"or the `model` file of a component that embeds this tok2vec): {err}. The file is "
                 "truncated or corrupt, or was saved with other settings; copy the pipeline again or retrain it."
             ) from err
+        origin = self.attrs.get(PRETRAINED_MARK)
+        if origin is not None:
+            # weights written by `spacy pretrain` (init_tok2vec): say so, then
+            # drop the mark so the trained pipeline does not carry it
+            del self.attrs[PRETRAINED_MARK]
+            from wasabi import msg
+
+            msg.info(f"Loaded pretrained tok2vec weights ({origin})")
+        return self
 
     def _copy(self, seen: Optional[Dict[int, Union[Model, Shim]]] = None) -> "Tok2VecModel":
         seen = {} if seen is None else seen

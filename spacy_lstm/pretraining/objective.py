@@ -38,6 +38,8 @@ from thinc.api import (
 )
 from thinc.types import Floats2d
 
+from ..models.tok2vec_model import PRETRAINED_MARK
+
 TARGETS = ("words", "vectors", "characters")
 
 
@@ -84,6 +86,7 @@ def create_pretrain_bilm(
 
     def create_bilm_objective(vocab: Vocab, tok2vec: Model) -> Model:
         halves = _halves(tok2vec)
+        tok2vec.attrs[PRETRAINED_MARK] = f"spacy_lstm.PretrainBiLM.v1, target {target!r}"
         if target == "vectors":
             if vocab.vectors.shape[1] == 0:
                 raise ValueError(
