@@ -222,6 +222,7 @@ def LSTMTok2Vec_v3(
     char_count: int = 8,
     maxout_pieces: int = 2,
     window_size: int = 0,
+    refine_depth: int = 0,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
 ) -> Model[List[Doc], List[Floats2d]]:
@@ -254,10 +255,16 @@ def LSTMTok2Vec_v3(
         maxout_pieces: The embedding, as in ``LSTMTok2Vec.v2``.
     window_size (int): > 0 adds a residual Maxout layer over each token's
         output and its ``window_size`` neighbours after the encoder. 0-1.
+    refine_depth (int): > 0 adds that many bidirectional LSTM layers
+        (``LSTMEncoder.v1``, hidden size = width) after the encoder, where
+        the two directions meet again; trained on the task only (ELMo's
+        task-specific BiLSTM over pretrained features). 0-1.
     mixed_precision, grad_scaler_config: See LSTMEncoder.
     """
-    if window_size < 0:
-        raise ValueError(f"LSTMTok2Vec.v3: window_size must be >= 0, got {window_size}")
+    if window_size < 0 or refine_depth < 0:
+        raise ValueError(
+            f"LSTMTok2Vec.v3: window_size and refine_depth must be >= 0, got {window_size} and {refine_depth}"
+        )
     # v2's embedding without its window layer (which would show the forward half the next token)
     embed = _compact_embed(
         width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width, char_count,
@@ -271,8 +278,12 @@ def LSTMTok2Vec_v3(
         mixed_precision=mixed_precision,
         grad_scaler_config=grad_scaler_config,
     )
-    refine = None
+    refiners: List[Model[List[Floats2d], List[Floats2d]]] = []
+    if refine_depth:
+        refiners.append(LSTMEncoder(width=width, depth=refine_depth, dropout=dropout, hidden_size=width,
+                                    mixed_precision=mixed_precision, grad_scaler_config=grad_scaler_config))
     if window_size:
-        refine = chain(list2ragged(), residual_window(width, window_size, maxout_pieces), ragged2list())
+        refiners.append(chain(list2ragged(), residual_window(width, window_size, maxout_pieces), ragged2list()))
+    refine = None if not refiners else refiners[0] if len(refiners) == 1 else chain(*refiners)
     lm = assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
     return with_language_model_ref(lm, refine, width)
