@@ -113,3 +113,27 @@ def test_accuracy_bench_other_tasks(tmp_path, task, train, dev, keys, extra):
                           capture_output=True, text=True)
     assert proc.returncode != 0 and "different tasks" in proc.stderr
     assert "| ours | 1 |" in _run([str(ROOT / "bench" / "seeds_table.py"), str(out)])
+
+
+@pytest.mark.slow
+def test_learning_curve_with_pretrained_weights(tmp_path):
+    """spacy pretrain on the sample, then the curve with and without the
+    weights (tiny budgets): every point is there and the plot is written."""
+    pytest.importorskip("matplotlib")
+    pre = tmp_path / "pre"
+    _run(["-m", "spacy", "pretrain", str(ROOT / "configs" / "ner.cfg"), str(pre),
+          "--paths.raw_text", str(ASSETS / "raw" / "tl_sample-raw.txt"),
+          "--components.tok2vec.model.width", "32", "--components.tok2vec.model.include_static_vectors", "false",
+          "--pretraining.max_epochs", "1"])
+    out = tmp_path / "curve"
+    table = _run([str(ROOT / "bench" / "learning_curve.py"), "--task", "ner",
+                  "--split", str(ASSETS / "ner" / "tl_sample-ner-train.iob"),
+                  "--init-tok2vec", str(pre / "model-last.bin"), "--fractions", "0.5,1", "--steps", "6",
+                  "--eval-frequency", "3", "--out", str(out), "--", "--width", "32"])
+    curve = json.loads((out / "curve.json").read_text())
+    assert set(curve) == {"ours + pretraining", "ours", "calamancy_md"}
+    for points in curve.values():
+        assert sorted(points) == ["0.5", "1.0"]
+        assert points["0.5"]["train_docs"] < points["1.0"]["train_docs"]
+    assert (out / "curve.png").stat().st_size > 1000
+    assert "| ours + pretraining |" in table
