@@ -1,4 +1,4 @@
-"""The same code on a CUDA GPU: encoder and vector trainer. Skipped without one."""
+"""The same code on a CUDA GPU: encoders, pretraining and the vector trainer. Skipped without one."""
 import numpy
 import pytest
 import torch
@@ -70,3 +70,56 @@ def test_vector_trainer_on_gpu_recovers_planted_pairs(tmp_path, mode):
     hits = sum(_nearest(words, table, a) == b for a, b in pairs)
     hits += sum(_nearest(words, table, b) == a for a, b in pairs)
     assert hits >= int(0.9 * 2 * N_PAIRS)
+
+
+def test_bilm_encoder_on_gpu_matches_cpu(gpu):
+    from spacy_lstm import LSTMEncoder_v2
+
+    rng = numpy.random.default_rng(1)
+    Xs = random_batch(rng, 20, 33)
+    require_cpu()
+    fix_random_seed(0)
+    cpu_model = LSTMEncoder_v2(width=33, depth=2, dropout=0.0)
+    cpu_model.initialize()
+    expected = cpu_model.predict(Xs)
+    weights = cpu_model.to_bytes()
+    require_gpu(0)
+    fix_random_seed(0)
+    gpu_model = LSTMEncoder_v2(width=33, depth=2, dropout=0.0)
+    gpu_model.initialize()
+    gpu_model.from_bytes(weights)
+    got = _to_numpy(gpu_model.predict([gpu_model.ops.asarray(x) for x in Xs]))
+    for y, e in zip(got, expected):
+        numpy.testing.assert_allclose(y, e, atol=GPU_TOL, rtol=0)
+    Ys, backprop = gpu_model.begin_update([gpu_model.ops.asarray(x) for x in Xs])
+    assert [d.shape for d in backprop(Ys)] == [x.shape for x in Xs]
+
+
+def test_spacy_pretrain_and_train_on_gpu(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ASSETS, ROOT
+
+    small = ["--components.tok2vec.model.width", "32", "--components.tok2vec.model.include_static_vectors", "false"]
+    pre = subprocess.run(
+        [sys.executable, "-m", "spacy", "pretrain", str(ROOT / "configs" / "ner.cfg"), str(tmp_path / "pre"),
+         "--paths.raw_text", str(ASSETS / "raw" / "tl_sample-raw.txt"), *small,
+         "--pretraining.max_epochs", "1", "--gpu-id", "0"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert pre.returncode == 0, pre.stdout[-2000:] + pre.stderr[-2000:]
+    from spacy.tokens import DocBin
+
+    from spacy_lstm.convert.ner import read_iob
+
+    DocBin(docs=list(read_iob(ASSETS / "ner" / "tl_sample-ner-train.iob"))).to_disk(tmp_path / "train.spacy")
+    train = subprocess.run(
+        [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(tmp_path / "out"),
+         "--paths.train", str(tmp_path / "train.spacy"), "--paths.dev", str(tmp_path / "train.spacy"),
+         "--paths.init_tok2vec", str(tmp_path / "pre" / "model-last.bin"), *small,
+         "--training.max_steps", "20", "--training.eval_frequency", "10", "--gpu-id", "0"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert train.returncode == 0, train.stdout[-2000:] + train.stderr[-2000:]
+    assert "Loaded pretrained tok2vec weights" in " ".join(train.stdout.split())
