@@ -58,6 +58,30 @@ def disk_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
+#: CPU flags that decide how fast the LSTM and the heads can run (bf16/int8 matrix units, vector width).
+RELEVANT_FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8", "amx_tile")
+
+
+def machine() -> dict:
+    """The CPU the figures come from: model, relevant flags, torch's capability, precision."""
+    import platform
+
+    import torch
+
+    model, flags = platform.processor() or "unknown", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name") and model in ("unknown", "x86_64", ""):
+                model = line.split(":", 1)[1].strip()
+            elif line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "unknown")()
+    return {"cpu": model, "cores": os.cpu_count(), "flags": [f for f in RELEVANT_FLAGS if f in flags],
+            "torch": torch.__version__, "torch_cpu_capability": capability, "precision": "fp32"}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("models", nargs="+")
@@ -87,6 +111,9 @@ def main() -> None:
             row = json.loads(proc.stdout.strip().splitlines()[-1])
             results.setdefault(model, {"disk_mb": disk_mb(Path(model))})[f"threads={threads}"] = row
     first = args.models[0]
+    info = machine()
+    print(f"CPU: {info['cpu']} ({info['cores']} cores; flags: {' '.join(info['flags']) or 'none of note'}; "
+          f"torch {info['torch']}, CPU capability {info['torch_cpu_capability']}); precision {info['precision']}")
     lines = ["| pipeline | threads | " + " | ".join(f"batch {b} words/s" for b in batch_sizes)
              + " | ratio (first / it) | peak RSS MB | disk MB |", "|---|---:|" + "---:|" * (len(batch_sizes) + 3)]
     for model, row in results.items():
@@ -97,7 +124,9 @@ def main() -> None:
                          + f" | {ratio:.2f} | {row[key]['peak_rss_mb']:.0f} | {row['disk_mb']:.1f} |")
     print("\n".join(lines))
     if args.json:
-        Path(args.json).write_text(json.dumps({"args": vars(args), "results": results}, indent=2), encoding="utf8")
+        Path(args.json).write_text(
+            json.dumps({"args": vars(args), "machine": info, "results": results}, indent=2), encoding="utf8"
+        )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,9 @@ def test_accuracy_then_speed_bench_on_sample(tmp_path):
     _run([str(ROOT / "bench" / "speed.py"), str(out / "ours" / "model-best"), str(out / "calamancy_md" / "model-best"),
           "--texts", str(ASSETS / "ud" / "tl_sample-ud-dev.conllu"), "--limit", "20", "--threads", "1",
           "--rounds", "1", "--json", str(speed_json)])
-    speed = json.loads(speed_json.read_text())["results"]
+    report = json.loads(speed_json.read_text())
+    assert report["machine"]["precision"] == "fp32" and report["machine"]["torch_cpu_capability"]
+    speed = report["results"]
     for row in speed.values():
         assert row["threads=1"]["1"] > 0 and row["threads=1"]["256"] > 0 and row["disk_mb"] > 0
 
