@@ -138,7 +138,6 @@ def test_output_width_and_dims():
 @pytest.mark.parametrize(
     "kwargs,message",
     [
-        ({"width": 7, "depth": 1, "dropout": 0.0}, "odd"),
         ({"width": 8, "depth": 0, "dropout": 0.0}, "depth"),
         ({"width": 8, "depth": 1, "dropout": -0.1}, "dropout"),
         ({"width": 8, "depth": 1, "dropout": 1.0}, "dropout"),
@@ -192,3 +191,23 @@ def test_packing_plan_equals_the_grid_definition_and_is_linear_in_tokens():
     assert out.returncode == 0, out.stderr
     # a (time x docs) grid would be 200,000 x 2,001 booleans (400 MB) plus int64 indices
     assert int(out.stdout.strip()) < 100, f"plan_packing grew the peak RSS by {out.stdout.strip()} MiB"
+
+
+@pytest.mark.parametrize("width", [333, 321, 7])
+def test_any_width_builds_trains_and_round_trips(width):
+    """Odd widths work by default (spaCy's own config tests use 321 and 333)."""
+    model = LSTMEncoder(width=width, depth=1, dropout=0.0)
+    model.initialize()
+    assert model.attrs["hidden_size"] == (width + 1) // 2
+    Xs = [numpy.ones((3, width), "f"), numpy.zeros((0, width), "f")]
+    Ys, backprop = model.begin_update(Xs)
+    assert [y.shape for y in Ys] == [(3, width), (0, width)]
+    assert [d.shape for d in backprop(Ys)] == [(3, width), (0, width)]
+    copy = LSTMEncoder(width=width, depth=1, dropout=0.0)
+    copy.initialize()
+    copy.from_bytes(model.to_bytes())
+    numpy.testing.assert_array_equal(copy.predict(Xs)[0], model.predict(Xs)[0])
+
+
+def test_even_width_default_is_unchanged():
+    assert LSTMEncoder(width=256, depth=1, dropout=0.0).attrs["hidden_size"] == 128

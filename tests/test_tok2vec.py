@@ -115,3 +115,17 @@ def test_compact_embed_window_reaches_exactly_the_neighbours(window_size):
     changed = ~numpy.isclose(before[0], after[0]).all(axis=1)
     assert changed.tolist() == [abs(i - 3) <= window_size for i in range(len(docs[0]))]
     numpy.testing.assert_array_equal(before[1], after[1])  # never across docs
+
+
+@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+def test_static_vectors_without_vectors_is_one_clear_error(version):
+    import spacy
+    from spacy.util import registry
+
+    model = registry.resolve({"m": {"@architectures": f"spacy_lstm.LSTMTok2Vec.{version}", "width": 16}})["m"]
+    nlp = spacy.blank("tl")
+    with pytest.raises(ValueError) as info:
+        model.initialize(X=[nlp.make_doc("Kumain ang bata")])
+    message = str(info.value)
+    assert "include_static_vectors" in message and "[initialize] vectors" in message
+    assert len(message.splitlines()) == 1

@@ -42,8 +42,9 @@ def LSTMEncoder(
     bidirectional (bool): Read each sequence in both directions (recommended for
         tagging and parsing).
     hidden_size (Optional[int]): LSTM state size per direction. Default:
-        ``width // 2`` if bidirectional (width must then be even), else ``width``.
-        Any other value adds a linear projection back to ``width`` per layer.
+        ``width // 2`` if bidirectional (``(width + 1) // 2`` for an odd width,
+        with a projection back to ``width``), else ``width``. Any other value
+        adds a linear projection back to ``width`` per layer.
     mixed_precision (bool): Run the LSTM under autocast (GPU only).
     grad_scaler_config (dict): Arguments for thinc's ``PyTorchGradScaler``,
         e.g. ``{"enabled": true}`` together with ``mixed_precision``.
@@ -129,13 +130,9 @@ def _check_args(
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"LSTMEncoder: dropout must be in [0, 1), got {dropout!r}")
     if hidden_size is None:
-        if bidirectional and width % 2:
-            raise ValueError(
-                f"LSTMEncoder: width {width} is odd, so a bidirectional LSTM cannot "
-                "split it into two directions of width // 2. Use an even width or "
-                "set hidden_size explicitly (a projection back to width is then added)."
-            )
-        return width // 2 if bidirectional else width
+        # an odd width gets (width + 1) // 2 units per direction and a
+        # projection back to width; even widths are unchanged (width // 2)
+        return (width + 1) // 2 if bidirectional else width
     if not isinstance(hidden_size, int) or hidden_size < 1:
         raise ValueError(
             f"LSTMEncoder: hidden_size must be a positive integer or null, got {hidden_size!r}"

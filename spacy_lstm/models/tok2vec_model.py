@@ -47,6 +47,19 @@ class Tok2VecModel(Model):
             msg.info(f"Loaded pretrained tok2vec weights ({origin})")
         return self
 
+    def initialize(self, X=None, Y=None) -> "Tok2VecModel":
+        """Fail with one line when static vectors are wanted but the pipeline has none."""
+        docs = X if X else []
+        if docs and any(node.name == "static_vectors" for node in self.walk()):
+            vectors = docs[0].vocab.vectors
+            if vectors.shape[0] == 0 or vectors.shape[1] == 0:
+                raise ValueError(
+                    "spacy_lstm tok2vec: include_static_vectors = true, but the pipeline has no vectors; "
+                    "set [initialize] vectors (e.g. --paths.vectors DIR) or set "
+                    "[components.tok2vec.model] include_static_vectors = false"
+                )
+        return super().initialize(X=X, Y=Y)
+
     def _copy(self, seen: Optional[Dict[int, Union[Model, Shim]]] = None) -> "Tok2VecModel":
         seen = {} if seen is None else seen
         copied = super()._copy(seen)
