@@ -9,7 +9,8 @@ OUT/curve.png (matplotlib, a bench-only dependency).
         --split ../shared/data/ner/wikiann_tl_corrected_part_a.spacy --vectors VECTORS \
         --init-tok2vec PRETRAIN/model-last.bin --fractions 0.1,0.25,0.5,1 --steps 600 --out curve_ner
 
-Every argument after ``--`` goes to bench/accuracy.py unchanged.
+Every argument after ``--`` goes to bench/accuracy.py unchanged. Points already
+in OUT (from an earlier call) are reused, so fractions can be added later.
 """
 import argparse
 import json
@@ -22,6 +23,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def run(args, fraction: float, contenders: str, init: str, out: Path, extra):
+    if (out / "results.json").exists():  # a point of an earlier call with the same --out: reuse it
+        return json.loads((out / "results.json").read_text())
     cmd = [sys.executable, str(ROOT / "bench" / "accuracy.py"), "--task", args.task, "--split", args.split,
            "--train-fraction", str(fraction), "--contenders", contenders, "--steps", str(args.steps),
            "--eval-frequency", str(args.eval_frequency), "--seed", str(args.seed), "--threads", str(args.threads),
