@@ -4,7 +4,7 @@ import pytest
 import torch
 from thinc.api import fix_random_seed, require_cpu, require_gpu
 
-from spacy_lstm import LSTMEncoder
+from spacy_lstm import LSTMEncoder, LSTMEncoder_v2
 
 from test_encoder import max_batch_difference, random_batch
 
@@ -26,19 +26,25 @@ def _to_numpy(arrays):
     return [a.get() if hasattr(a, "get") else numpy.asarray(a) for a in arrays]
 
 
+# (builder, width): v1 at an even width, v2 (separate stacks) at an odd one
+ENCODERS = {"v1": (LSTMEncoder, 32), "v2": (LSTMEncoder_v2, 33)}
+
+
+@pytest.mark.parametrize("encoder", sorted(ENCODERS))
 @pytest.mark.parametrize("mixed_precision", [False, True])
-def test_encoder_on_gpu_matches_cpu_and_is_batch_invariant(gpu, mixed_precision):
+def test_encoder_on_gpu_matches_cpu_and_is_batch_invariant(gpu, mixed_precision, encoder):
+    build, width = ENCODERS[encoder]
     rng = numpy.random.default_rng(0)
-    Xs = random_batch(rng, 30, 32)
-    Xs.append(numpy.zeros((0, 32), dtype="float32"))
+    Xs = random_batch(rng, 30, width)
+    Xs.append(numpy.zeros((0, width), dtype="float32"))
     require_cpu()
     fix_random_seed(0)
-    cpu_model = LSTMEncoder(width=32, depth=2, dropout=0.0)
+    cpu_model = build(width=width, depth=2, dropout=0.0)
     cpu_model.initialize()
     expected = cpu_model.predict(Xs)
     weights = cpu_model.to_bytes()
     require_gpu(0)
-    model = LSTMEncoder(width=32, depth=2, dropout=0.0, mixed_precision=mixed_precision)
+    model = build(width=width, depth=2, dropout=0.0, mixed_precision=mixed_precision)
     model.initialize()
     model.from_bytes(weights)
     Xs_gpu = [model.ops.asarray(x) for x in Xs]
@@ -55,6 +61,7 @@ def test_encoder_on_gpu_matches_cpu_and_is_batch_invariant(gpu, mixed_precision)
     assert drift < tol
     Ys, backprop = model.begin_update(Xs_gpu)
     dXs = _to_numpy(backprop(Ys))
+    assert [d.shape for d in dXs] == [x.shape for x in Xs]
     assert all(numpy.isfinite(d).all() for d in dXs)
     assert sum(float(numpy.abs(d).sum()) for d in dXs) > 0
 
@@ -70,29 +77,6 @@ def test_vector_trainer_on_gpu_recovers_planted_pairs(tmp_path, mode):
     hits = sum(_nearest(words, table, a) == b for a, b in pairs)
     hits += sum(_nearest(words, table, b) == a for a, b in pairs)
     assert hits >= int(0.9 * 2 * N_PAIRS)
-
-
-def test_bilm_encoder_on_gpu_matches_cpu(gpu):
-    from spacy_lstm import LSTMEncoder_v2
-
-    rng = numpy.random.default_rng(1)
-    Xs = random_batch(rng, 20, 33)
-    require_cpu()
-    fix_random_seed(0)
-    cpu_model = LSTMEncoder_v2(width=33, depth=2, dropout=0.0)
-    cpu_model.initialize()
-    expected = cpu_model.predict(Xs)
-    weights = cpu_model.to_bytes()
-    require_gpu(0)
-    fix_random_seed(0)
-    gpu_model = LSTMEncoder_v2(width=33, depth=2, dropout=0.0)
-    gpu_model.initialize()
-    gpu_model.from_bytes(weights)
-    got = _to_numpy(gpu_model.predict([gpu_model.ops.asarray(x) for x in Xs]))
-    for y, e in zip(got, expected):
-        numpy.testing.assert_allclose(y, e, atol=GPU_TOL, rtol=0)
-    Ys, backprop = gpu_model.begin_update([gpu_model.ops.asarray(x) for x in Xs])
-    assert [d.shape for d in backprop(Ys)] == [x.shape for x in Xs]
 
 
 def test_spacy_pretrain_and_train_on_gpu(tmp_path):

@@ -20,6 +20,7 @@ from typing import Tuple
 import torch
 from torch import nn
 
+from .packing import doc_positions, plan_packing
 from .residual_lstm import ResidualLSTM
 
 
@@ -35,12 +36,9 @@ def reversal_index(lengths: torch.Tensor, device: torch.device) -> torch.Tensor:
     ``starts[d] + lengths[d] - 1 - t``.
     """
     lengths = lengths.to(device="cpu", dtype=torch.int64)
-    n_rows = int(lengths.sum())
-    doc = torch.repeat_interleave(torch.arange(lengths.numel(), dtype=torch.int64), lengths)
-    starts = torch.cumsum(lengths, 0) - lengths
-    ends = starts + lengths - 1
-    rows = torch.arange(n_rows, dtype=torch.int64)
-    return (ends[doc] - (rows - starts[doc])).to(device)
+    doc, position = doc_positions(lengths)
+    start = torch.arange(position.numel(), dtype=torch.int64) - position
+    return (start + lengths[doc] - 1 - position).to(device)
 
 
 class BiLMStack(nn.Module):
@@ -63,7 +61,9 @@ class BiLMStack(nn.Module):
     def forward(self, X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         if X.shape[0] == 0:
             return X.new_zeros((0, self.width))
-        forward = self.stacks[0](self.inputs[0](X), lengths)
+        # reversing within each doc keeps the lengths: one packing plan serves both stacks
+        plan = plan_packing(lengths, X.device)
+        forward = self.stacks[0].run_planned(self.inputs[0](X), plan)
         reverse = reversal_index(lengths, X.device)
-        backward = self.stacks[1](self.inputs[1](X).index_select(0, reverse), lengths)
+        backward = self.stacks[1].run_planned(self.inputs[1](X).index_select(0, reverse), plan)
         return torch.cat([forward, backward.index_select(0, reverse)], dim=1)

@@ -8,7 +8,7 @@ the permutation that turns those rows into the time-major order of a
 padding, so a doc's output cannot depend on the other docs in its batch.
 Docs of length 0 simply contribute no rows.
 """
-from typing import NamedTuple
+from typing import NamedTuple, Tuple
 
 import torch
 
@@ -23,6 +23,17 @@ class PackingPlan(NamedTuple):
     #: Number of sequences still running at each time step (int64, on the CPU,
     #: as PyTorch's packed LSTM kernels require).
     batch_sizes: torch.Tensor
+
+
+def doc_positions(lengths: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """For rows stored doc after doc: each row's doc and its position in that doc.
+
+    lengths (torch.Tensor): 1d int64 tensor on the CPU, one entry per doc.
+    """
+    n_rows = int(lengths.sum())
+    doc = torch.repeat_interleave(torch.arange(lengths.numel(), dtype=torch.int64), lengths)
+    starts = torch.cumsum(lengths, 0) - lengths
+    return doc, torch.arange(n_rows, dtype=torch.int64) - starts[doc]
 
 
 def plan_packing(lengths: torch.Tensor, device: torch.device) -> PackingPlan:
@@ -46,13 +57,10 @@ def plan_packing(lengths: torch.Tensor, device: torch.device) -> PackingPlan:
     ending_at = torch.bincount(lengths, minlength=max_length + 1)  # sequences of each length
     batch_sizes = ending_at.flip(0).cumsum(0).flip(0)[1:]
     step_start = torch.cumsum(batch_sizes, 0) - batch_sizes  # first packed row of each step
-    n_tokens = int(lengths.sum())
-    doc = torch.repeat_interleave(torch.arange(lengths.numel(), dtype=torch.int64), lengths)
-    starts = torch.cumsum(lengths, 0) - lengths
-    step = torch.arange(n_tokens, dtype=torch.int64) - starts[doc]
+    doc, step = doc_positions(lengths)
     # At step t the running sequences are exactly ranks 0..batch_sizes[t]-1,
     # so a token's packed row is its step's first row plus its doc's rank.
     to_flat = step_start[step] + rank[doc]
     to_packed = torch.empty_like(to_flat)
-    to_packed[to_flat] = torch.arange(n_tokens, dtype=torch.int64)
+    to_packed[to_flat] = torch.arange(to_flat.numel(), dtype=torch.int64)
     return PackingPlan(to_packed.to(device), to_flat.to(device), batch_sizes)

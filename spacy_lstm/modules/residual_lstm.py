@@ -3,7 +3,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from .packing import plan_packing
+from .packing import PackingPlan, plan_packing
 from .padded_lstm import padded_lstm, plan_padding
 from .stepwise_lstm import packed_lstm_stepwise
 
@@ -57,7 +57,10 @@ class ResidualLSTM(nn.Module):
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        plan = plan_packing(lengths, X.device)
+        return self.run_planned(X, plan_packing(lengths, X.device))
+
+    def run_planned(self, X: torch.Tensor, plan: PackingPlan) -> torch.Tensor:
+        """:meth:`forward` with the packing plan of its lengths already made."""
         if plan.to_packed.numel() == 0:
             return X.new_zeros((0, self.width))
         h = X.index_select(0, plan.to_packed)
