@@ -233,6 +233,9 @@ def main() -> None:
     p.add_argument("--init-tok2vec",
                    help="'ours' starts from these pretrained tok2vec weights (spacy pretrain's model*.bin); "
                         "its config needs a filled [pretraining] block and the same tok2vec settings")
+    p.add_argument("--code",
+                   help="a Python file registering extra architectures (e.g. an experiment's tok2vec) for "
+                        "training and evaluation; passed to spacy train --code with the bench logger")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", required=True)
@@ -249,6 +252,12 @@ def main() -> None:
     _, metrics, key_metric = TASKS[args.task]
     vectors = prepare_vectors(args, out)
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
+    if args.code:
+        code = Path(args.code).resolve()
+        if not code.is_file():
+            p.error(f"--code {args.code}: no such file")
+        spacy.util.import_file("bench_extra_code", code)
+        env["SPACY_LSTM_BENCH_CODE"] = str(code)
     results = {"args": vars(args), "train_docs": n_train, "dev_docs": n_dev, "contenders": {}}
     for name in args.contenders.split(","):
         workdir = out / name

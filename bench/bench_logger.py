@@ -5,10 +5,17 @@ the step, wall-clock seconds since training started (evaluation included, as
 for every contender), words seen, and all scores.
 """
 import json
+import os
 import time
 from pathlib import Path
 
 from spacy import registry
+from spacy.util import import_file
+
+# bench/accuracy.py --code FILE: FILE is loaded here too, so `spacy train`
+# (which takes one --code file) sees its architectures.
+if os.environ.get("SPACY_LSTM_BENCH_CODE"):
+    import_file("bench_extra_code", os.environ["SPACY_LSTM_BENCH_CODE"])
 
 
 @registry.loggers("spacy_lstm_bench.JsonlLogger.v1")

@@ -1,33 +1,11 @@
-"""Command line: ``python -m spacy_lstm COMMAND ...``.
-
-Commands: ``train-vectors``, ``convert-conllu``, ``convert-ner``, ``convert-textcat``.
-"""
-import sys
-
-USAGE = """usage: python -m spacy_lstm COMMAND [options]   (COMMAND --help for details)
-
-  train-vectors    train skip-gram word or floret vectors for spaCy
-  convert-conllu   CoNLL-U treebank -> .spacy (validated)
-  convert-ner      IOB/IOB2 NER -> .spacy (validated)
-  convert-textcat  CSV/TSV text classification -> .spacy (validated)"""
+"""``python -m spacy_lstm COMMAND ...``: the ``lstm`` group of spaCy's CLI
+(``python -m spacy lstm COMMAND ...``), run directly."""
+from .cli import lstm_app
 
 
-def run() -> int:
-    argv = sys.argv[1:]
-    command = argv[0] if argv else ""
-    if command == "train-vectors":
-        from .vectors.cli import main
-
-        return main(argv[1:])
-    from .convert.cli import COMMANDS
-
-    if command in COMMANDS:
-        from .convert.cli import main as convert_main
-
-        return convert_main(command, argv[1:])
-    print(USAGE, file=sys.stderr)
-    return 2
+def run() -> None:
+    lstm_app(prog_name="python -m spacy_lstm")
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    run()

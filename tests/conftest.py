@@ -19,3 +19,25 @@ def sample_train_docs():
     import spacy
 
     return read_conllu_docs(spacy.blank("tl"), ASSETS / "ud" / "tl_sample-ud-train.conllu")
+
+
+def invoke(*args):
+    """Run ``python -m spacy lstm ARGS`` in this process with typer's CliRunner;
+    returns ``(exit_code, output)``."""
+    from typer.testing import CliRunner
+
+    from spacy_lstm.cli import lstm_app
+
+    result = CliRunner().invoke(lstm_app, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def failure_line(output: str) -> str:
+    """The one ``msg.fail`` line of a command's output (without its icon);
+    asserts there is exactly one and no traceback."""
+    assert "Traceback" not in output, output
+    lines = [line for line in output.splitlines() if line.startswith("✘ ")]
+    assert len(lines) == 1, output
+    return lines[0][2:].strip()

@@ -185,7 +185,7 @@ def test_interrupted_train_vectors_leaves_nothing(tmp_path, sig, code):
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
-    assert err.strip() == "interrupted: no output written"
+    assert err.strip() == "\u2718 interrupted: no output written"
     assert list(scratch.iterdir()) == []
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt", "scratch"]

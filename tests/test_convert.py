@@ -5,41 +5,35 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from conftest import ASSETS
-from spacy_lstm.convert.cli import main
+from conftest import ASSETS, failure_line, invoke
 
 GOOD_CONLLU = ASSETS / "ud" / "tl_sample-ud-dev.conllu"
-
-
-def _run(capsys, command, *args):
-    code = main(command, [str(a) for a in args])
-    return code, capsys.readouterr()
 
 
 def _docs(path: Path):
     return list(DocBin().from_disk(path).get_docs(spacy.blank("tl").vocab))
 
 
-def test_sample_files_convert(tmp_path, capsys):
-    code, _ = _run(capsys, "convert-conllu", GOOD_CONLLU, tmp_path / "ud.spacy")
+def test_sample_files_convert(tmp_path):
+    code, _ = invoke("convert-conllu", GOOD_CONLLU, tmp_path / "ud.spacy")
     assert code == 0
     docs = _docs(tmp_path / "ud.spacy")
     assert len(docs) == GOOD_CONLLU.read_text(encoding="utf8").count("# text =")
     assert all(t.pos_ and t.dep_ for d in docs for t in d)
-    code, _ = _run(capsys, "convert-ner", ASSETS / "ner" / "tl_sample-ner-dev.iob", tmp_path / "ner.spacy")
+    code, _ = invoke("convert-ner", ASSETS / "ner" / "tl_sample-ner-dev.iob", tmp_path / "ner.spacy")
     assert code == 0
     assert {e.label_ for d in _docs(tmp_path / "ner.spacy") for e in d.ents} == {"PER", "ORG", "LOC"}
-    code, _ = _run(capsys, "convert-textcat", ASSETS / "textcat" / "tl_sample-textcat-dev.csv", tmp_path / "tc.spacy")
+    code, _ = invoke("convert-textcat", ASSETS / "textcat" / "tl_sample-textcat-dev.csv", tmp_path / "tc.spacy")
     assert code == 0
     cats = [d.cats for d in _docs(tmp_path / "tc.spacy")]
     assert all(sorted(c) == ["negatibo", "positibo"] and sum(c.values()) == 1.0 for c in cats)
 
 
-def test_iob_entities_and_iob1_starts(tmp_path, capsys):
+def test_iob_entities_and_iob1_starts(tmp_path):
     src = tmp_path / "a.iob"
     src.write_text("Si\tO\nJuan\tB-PER\nDela\tI-PER\nCruz\tI-PER\nsa\tO\nCebu\tI-LOC\n", encoding="utf8")
-    code, out = _run(capsys, "convert-ner", src, tmp_path / "a.spacy", "--scheme", "iob1")
-    assert code == 0, out.err
+    code, output = invoke("convert-ner", src, tmp_path / "a.spacy", "--scheme", "iob1")
+    assert code == 0, output
     (doc,) = _docs(tmp_path / "a.spacy")
     assert [(e.text, e.label_) for e in doc.ents] == [("Juan Dela Cruz", "PER"), ("Cebu", "LOC")]
 
@@ -94,15 +88,14 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_malformed_input_names_file_and_line_and_writes_nothing(tmp_path, capsys, case):
+def test_malformed_input_names_file_and_line_and_writes_nothing(tmp_path, case):
     command, path, line, expected = _bad_cases(tmp_path)[case]
     out_dir = tmp_path / "out"
-    code, streams = _run(capsys, command, path, out_dir / "x.spacy")
-    err = streams.err.strip()
+    code, output = invoke(command, path, out_dir / "x.spacy")
+    err = failure_line(output)
     assert code == 1
-    assert len(err.splitlines()) == 1, err
     where = f"{path}, line {line}:" if line is not None else f"{path}:"
-    assert err.startswith(f"error: {where}"), err
+    assert err.startswith(f"{where}"), err
     assert expected in err, err
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
 
@@ -123,16 +116,16 @@ MWT = _conllu(
 )
 
 
-def test_multiword_tokens_are_merged_by_default(tmp_path, capsys):
+def test_multiword_tokens_are_merged_by_default(tmp_path):
     src = tmp_path / "mwt.conllu"
     src.write_text(MWT, encoding="utf8")
-    code, out = _run(capsys, "convert-conllu", src, tmp_path / "merged.spacy")
-    assert code == 0, out.err
+    code, output = invoke("convert-conllu", src, tmp_path / "merged.spacy")
+    assert code == 0, output
     (doc,) = _docs(tmp_path / "merged.spacy")
     assert [t.text for t in doc] == ["Maganda", "itong", "bahay", "."]
     assert doc[1].head.text == "bahay" and doc[2].head.text == "Maganda"
-    code, out = _run(capsys, "convert-conllu", src, tmp_path / "split.spacy", "--keep-subtokens")
-    assert code == 0, out.err
+    code, output = invoke("convert-conllu", src, tmp_path / "split.spacy", "--keep-subtokens")
+    assert code == 0, output
     (doc,) = _docs(tmp_path / "split.spacy")
     assert [t.text for t in doc] == ["Maganda", "ito", "-ng", "bahay", "."]
 
@@ -156,20 +149,20 @@ def _tree_cases():
 
 
 @pytest.mark.parametrize("case", sorted(_tree_cases()))
-def test_invalid_trees_and_ids_are_rejected(tmp_path, capsys, case):
+def test_invalid_trees_and_ids_are_rejected(tmp_path, case):
     text, line, expected = _tree_cases()[case]
     src = tmp_path / "bad.conllu"
     src.write_text(text, encoding="utf8")
-    code, streams = _run(capsys, "convert-conllu", src, tmp_path / "out.spacy")
-    err = streams.err.strip()
-    assert code == 1 and len(err.splitlines()) == 1, err
-    assert err.startswith(f"error: {src}, line {line}:") and expected in err, err
+    code, output = invoke("convert-conllu", src, tmp_path / "out.spacy")
+    err = failure_line(output)
+    assert code == 1, err
+    assert err.startswith(f"{src}, line {line}:") and expected in err, err
     assert not (tmp_path / "out.spacy").exists()
 
 
-def test_n_sents_must_be_positive(tmp_path, capsys):
-    code, streams = _run(capsys, "convert-conllu", GOOD_CONLLU, tmp_path / "x.spacy", "--n-sents", "0")
-    assert code == 2 and "--n-sents" in streams.err and len(streams.err.strip().splitlines()) == 1
+def test_n_sents_must_be_positive(tmp_path):
+    code, output = invoke("convert-conllu", GOOD_CONLLU, tmp_path / "x.spacy", "--n-sents", "0")
+    assert code == 2 and "--n-sents" in failure_line(output)
 
 
 UNER = """# sent_id = trg-1
@@ -190,11 +183,11 @@ UNER = """# sent_id = trg-1
 """
 
 
-def test_universal_ner_layout_converts(tmp_path, capsys):
+def test_universal_ner_layout_converts(tmp_path):
     src = tmp_path / "tl_trg-ud-test.iob2"
     src.write_text(UNER, encoding="utf8")
-    code, streams = _run(capsys, "convert-ner", src, tmp_path / "uner.spacy")
-    assert code == 0, streams.err
+    code, output = invoke("convert-ner", src, tmp_path / "uner.spacy")
+    assert code == 0, output
     docs = _docs(tmp_path / "uner.spacy")
     assert [t.text for t in docs[0]] == ["Pumunta", "si", "Juan", "sa", "Maynila", "."]
     assert [(e.text, e.label_) for d in docs for e in d.ents] == [
@@ -202,8 +195,8 @@ def test_universal_ner_layout_converts(tmp_path, capsys):
     ]
     bad = tmp_path / "bad.iob2"
     bad.write_text(UNER.replace("3\tJuan", "7\tJuan"), encoding="utf8")
-    code, streams = _run(capsys, "convert-ner", bad, tmp_path / "bad.spacy")
-    assert code == 1 and f"{bad}, line 5: expected token ID 3" in streams.err
+    code, output = invoke("convert-ner", bad, tmp_path / "bad.spacy")
+    assert code == 1 and f"{bad}, line 5: expected token ID 3" in output
 
 
 @pytest.mark.parametrize("command,content,check", [
@@ -215,15 +208,15 @@ def test_universal_ner_layout_converts(tmp_path, capsys):
 def test_utf8_bom_is_dropped(tmp_path, capsys, command, content, check):
     src = tmp_path / ("bom.csv" if command == "convert-textcat" else "bom.txt")
     src.write_bytes(b"\xef\xbb\xbf" + (content or MWT).encode("utf8"))
-    code, streams = _run(capsys, command, src, tmp_path / "bom.spacy")
-    assert code == 0, streams.err
+    code, output = invoke(command, src, tmp_path / "bom.spacy")
+    assert code == 0, output
     assert check(_docs(tmp_path / "bom.spacy"))
 
 
-def test_textcat_long_fields_are_legitimate(tmp_path, capsys):
+def test_textcat_long_fields_are_legitimate(tmp_path):
     src = tmp_path / "long.csv"
     long_text = "mahaba " * 40000
     src.write_text(f"text,label\n\"{long_text}\",1\nmaikli,0\n", encoding="utf8")
-    code, streams = _run(capsys, "convert-textcat", src, tmp_path / "long.spacy")
-    assert code == 0, streams.err
+    code, output = invoke("convert-textcat", src, tmp_path / "long.spacy")
+    assert code == 0, output
     assert len(_docs(tmp_path / "long.spacy")[0]) == 40000

@@ -71,13 +71,3 @@ print([eg.reference.text for eg in reader(spacy.blank("tl"))])
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "['Kumain ang bata.', 'Umuulan.']"
-
-
-def test_spacy_cli_finds_train_vectors_through_its_entry_point():
-    declared = [ep.name for ep in entry_points(group="spacy_cli")]
-    assert "train-vectors" in declared
-    out = subprocess.run(
-        [sys.executable, "-m", "spacy", "train-vectors", "--help"], capture_output=True, text=True
-    )
-    assert out.returncode == 0, out.stderr
-    assert "--mode {word,floret}" in out.stdout and "python -m spacy train-vectors" in out.stdout

@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import failure_line, invoke
+
 from spacy_lstm.vectors import VectorsConfig, VectorsInputError, train_vectors
 from spacy_lstm.vectors import train as train_module
-from spacy_lstm.vectors.cli import main
 
 
 def _leftovers(parent: Path, name: str):
@@ -28,14 +29,13 @@ def _bad_inputs(tmp_path: Path):
 
 
 @pytest.mark.parametrize("case", ["empty", "binary", "non-utf8", "missing"])
-def test_bad_input_is_one_line_and_leaves_nothing(tmp_path, capsys, case):
+def test_bad_input_is_one_line_and_leaves_nothing(tmp_path, case):
     path, expected = _bad_inputs(tmp_path)[case]
     out = tmp_path / "vectors"
-    code = main([str(path), str(out), "--min-count", "1", "--tokenizer", "whitespace", "--quiet"])
-    err = capsys.readouterr().err.strip()
+    code, output = invoke("train-vectors", *[str(path), str(out), "--min-count", "1", "--tokenizer", "whitespace", "--quiet"])
+    err = failure_line(output)
     assert code == 1
-    assert len(err.splitlines()) == 1, err
-    assert err.startswith("error: ") and str(path) in err and expected in err, err
+    assert str(path) in err and expected in err, err
     assert not out.exists()
     assert _leftovers(tmp_path, "vectors") == []
 
@@ -95,31 +95,31 @@ FAST = ["--tokenizer", "whitespace", "--min-count", "1", "--dim", "8", "--epochs
     (["--lang", "xx_nope"], "lang 'xx_nope'"),
     (["--device", "tpu"], "device 'tpu'"),
 ])
-def test_bad_settings_are_one_line_and_write_nothing(tmp_path, capsys, args, expected):
+def test_bad_settings_are_one_line_and_write_nothing(tmp_path, args, expected):
     out = tmp_path / "vectors"
-    code = main([str(_corpus(tmp_path)), str(out), *FAST, *args])
-    err = capsys.readouterr().err.strip()
+    code, output = invoke("train-vectors", *[str(_corpus(tmp_path)), str(out), *FAST, *args])
+    err = failure_line(output)
     assert code != 0
-    assert len(err.splitlines()) == 1 and err.startswith("error: ") and expected in err, err
+    assert expected in err, err
     assert not out.exists() and _leftovers(tmp_path, "vectors") == []
 
 
-def test_a_diverging_loss_stops_and_writes_nothing(tmp_path, capsys):
+def test_a_diverging_loss_stops_and_writes_nothing(tmp_path):
     from conftest import ASSETS
 
     out = tmp_path / "vectors"
     raw = ASSETS / "raw" / "tl_sample-raw.txt"
-    code = main([str(raw), str(out), "--tokenizer", "whitespace", "--min-count", "1", "--epochs", "3", "--quiet",
+    code, output = invoke("train-vectors", *[str(raw), str(out), "--tokenizer", "whitespace", "--min-count", "1", "--epochs", "3", "--quiet",
                  "--lr", "1000"])
-    err = capsys.readouterr().err.strip()
-    assert code == 1 and len(err.splitlines()) == 1 and "diverged" in err and "lower --lr" in err, err
+    err = failure_line(output)
+    assert code == 1 and "diverged" in err and "lower --lr" in err, err
     assert not out.exists() and _leftovers(tmp_path, "vectors") == []
 
 
-def test_a_corpus_too_small_to_train_is_refused(tmp_path, capsys):
+def test_a_corpus_too_small_to_train_is_refused(tmp_path):
     out = tmp_path / "vectors"
-    code = main([str(_corpus(tmp_path, "salita\n")), str(out), *FAST])
-    err = capsys.readouterr().err.strip()
+    code, output = invoke("train-vectors", *[str(_corpus(tmp_path, "salita\n")), str(out), *FAST])
+    err = failure_line(output)
     assert code == 1 and "too little text" in err and f"at least {train_module.MIN_TOKENS} tokens" in err, err
     assert not out.exists()
 

@@ -1,0 +1,75 @@
+"""The ``lstm`` command group and how its commands end: one line, an exit status."""
+import signal
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator, NoReturn
+
+import typer
+from spacy.cli._util import app
+from wasabi import color, msg
+
+from ..errors import Terminated, UsageError
+
+#: How the group is reached on spaCy's CLI.
+COMMAND = "python -m spacy lstm"
+
+#: wasabi's icon for msg.fail
+FAIL_ICON = "\u2718"
+INTERRUPTED = "interrupted: no output written"
+
+lstm_app = typer.Typer(
+    name="lstm",
+    help="spacy-lstm: train skip-gram vectors and convert Tagalog (or any) data to .spacy.",
+    no_args_is_help=True,
+)
+app.add_typer(lstm_app)
+
+
+def run_and_exit(body: Callable[[], None]) -> None:
+    """Run a command's ``body``; what it raises becomes one ``msg.fail`` line:
+
+    * bad input data (``ValueError``, e.g. ``FILE, line N: ...``): exit 1;
+    * an unusable setting or output path (:class:`UsageError`): exit 2;
+    * Ctrl-C or SIGTERM: the ``finally`` blocks that made temporary files
+      remove them, then ``interrupted: no output written``, exit 130 / 143.
+    """
+    try:
+        with sigterm_raises():
+            body()
+    except KeyboardInterrupt:
+        fail(INTERRUPTED, 128 + signal.SIGINT)
+    except Terminated:
+        fail(INTERRUPTED, 128 + signal.SIGTERM)
+    except UsageError as err:
+        fail(str(err), UsageError.exit_code)
+    except ValueError as err:
+        fail(str(err), 1)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """``msg.fail(message, exits=code)``, but on stderr and never wrapped:
+    one error is one line, for logs and grep (wasabi wraps at 80 columns
+    and colours even when the output is not a terminal)."""
+    line = f"{FAIL_ICON} {message}"
+    if sys.stderr.isatty() and msg.show_color:
+        line = color(line, fg="red", bold=True)
+    print(line, file=sys.stderr, flush=True)
+    raise typer.Exit(code)
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` in the main thread while inside."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
