@@ -147,3 +147,52 @@ def test_spacy_pretrain_then_train_starts_from_those_weights(tmp_path):
     loaded = subprocess.run([sys.executable, "-c", f"import spacy; spacy.load({str(trained / 'model-last')!r})"],
                             capture_output=True, text=True)
     assert loaded.returncode == 0 and "Loaded pretrained" not in loaded.stdout + loaded.stderr
+
+
+def _tagger_with(tok2vec_cfg):
+    nlp = spacy.blank("tl")
+    nlp.add_pipe("tok2vec", config={"model": tok2vec_cfg})
+    nlp.add_pipe("tagger", config={"model": {"@architectures": "spacy.Tagger.v2", "tok2vec": {
+        "@architectures": "spacy.Tok2VecListener.v1", "width": tok2vec_cfg["width"], "upstream": "tok2vec"}}})
+    from spacy.training import Example
+
+    words = "ang bata ay kumain ng mangga sa bahay".split()
+    tags = ["DET", "NOUN", "PART", "VERB", "ADP", "NOUN", "ADP", "NOUN"]
+    examples = [Example.from_dict(nlp.make_doc(" ".join(words)), {"words": words, "tags": tags})]
+    return nlp, examples
+
+
+FROZEN = {"@architectures": "spacy_lstm.LSTMTok2Vec.v3", "width": 16, "depth": 1, "hidden_size": 8,
+          "rows": [100, 50, 50, 50], "char_width": 4, "include_static_vectors": False, "window_size": 1,
+          "freeze_lm": True}
+
+
+def test_freeze_lm_keeps_the_pretrained_part_exactly_and_trains_the_rest():
+    fix_random_seed(0)
+    nlp, examples = _tagger_with(FROZEN)
+    optimizer = nlp.initialize(lambda: examples)
+    tok2vec = nlp.get_pipe("tok2vec").model
+    lm = tok2vec.get_ref("lm")
+    lm.from_bytes(lm.to_bytes())  # as [initialize] init_tok2vec does
+    lm_before, refine_before = lm.to_bytes(), tok2vec.get_ref("refine").to_bytes()
+    losses = {}
+    for _ in range(5):
+        nlp.update(examples, sgd=optimizer, losses=losses)
+    assert lm.to_bytes() == lm_before
+    assert tok2vec.get_ref("refine").to_bytes() != refine_before
+    assert losses["tagger"] > 0
+    # a pipeline saved and loaded again can go on training (its weights were loaded)
+    config = nlp.config
+    again = spacy.util.load_model_from_config(config, auto_fill=True)
+    again.from_bytes(nlp.to_bytes())
+    again.update(examples, sgd=again.resume_training())
+    assert again.get_pipe("tok2vec").model.get_ref("lm").to_bytes() == lm_before
+
+
+def test_freeze_lm_without_pretrained_weights_fails_in_one_line():
+    nlp, examples = _tagger_with(FROZEN)
+    optimizer = nlp.initialize(lambda: examples)
+    with pytest.raises(ValueError, match=r"freeze_lm = true, but no pretrained weights.*init_tok2vec"):
+        nlp.update(examples, sgd=optimizer)
+    # prediction needs no pretrained weights
+    assert nlp("ang bata")[0].tag_ in {"DET", "NOUN", "PART", "VERB", "ADP"}

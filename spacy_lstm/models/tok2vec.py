@@ -225,6 +225,7 @@ def LSTMTok2Vec_v3(
     refine_depth: int = 0,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+    freeze_lm: bool = False,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A tok2vec that can be pretrained as a language model on raw text:
     ``spacy_lstm.CompactEmbed.v1`` (per token, no window), word dropout, then
@@ -260,6 +261,13 @@ def LSTMTok2Vec_v3(
         the two directions meet again; trained on the task only (ELMo's
         task-specific BiLSTM over pretrained features). 0-1.
     mixed_precision, grad_scaler_config: See LSTMEncoder.
+    freeze_lm (bool): Keep the pretrained part (ref ``lm``: embedding, word
+        dropout, encoder) fixed while training on the task: it runs without
+        dropout and gets no gradient; only ``refine`` and the heads learn
+        (ELMo's frozen biLM). Needs pretrained weights (``[initialize]
+        init_tok2vec``); training fails with one line without them. Best for
+        very small labelled sets (NER on a few hundred snippets); see
+        docs/benchmarks.md. Default false (the weights are fine-tuned).
     """
     if window_size < 0 or refine_depth < 0:
         raise ValueError(
@@ -286,4 +294,4 @@ def LSTMTok2Vec_v3(
         refiners.append(chain(list2ragged(), residual_window(width, window_size, maxout_pieces), ragged2list()))
     refine = None if not refiners else refiners[0] if len(refiners) == 1 else chain(*refiners)
     lm = assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
-    return with_language_model_ref(lm, refine, width)
+    return with_language_model_ref(lm, refine, width, freeze_lm=freeze_lm)

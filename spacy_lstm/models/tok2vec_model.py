@@ -17,6 +17,8 @@ from spacy.tokens import Doc
 from thinc.api import Model, Shim, chain
 from thinc.types import Floats2d
 
+from ..layers.frozen import WEIGHTS_LOADED, frozen
+
 
 #: Set by the pretraining objective on the tok2vec it trains, so the saved
 #: weights say where they come from; removed (and announced) when loaded.
@@ -37,6 +39,9 @@ class Tok2VecModel(Model):
                 f"or the `model` file of a component that embeds this tok2vec): {err}. The file is "
                 "truncated or corrupt, or was saved with other settings; copy the pipeline again or retrain it."
             ) from err
+        for node in self.walk():
+            if isinstance(node, Tok2VecModel):
+                node.attrs[WEIGHTS_LOADED] = True
         origin = self.attrs.get(PRETRAINED_MARK)
         if origin is not None:
             # weights written by `spacy pretrain` (init_tok2vec): say so, then
@@ -90,14 +95,30 @@ def assemble_tok2vec(
 
 
 def with_language_model_ref(
-    lm: Tok2VecModel, refine: Optional[Model[List[Floats2d], List[Floats2d]]], width: int
+    lm: Tok2VecModel,
+    refine: Optional[Model[List[Floats2d], List[Floats2d]]],
+    width: int,
+    freeze_lm: bool = False,
 ) -> Tok2VecModel:
     """A tok2vec whose ref ``lm`` is the part a language-model objective
     trains (``[pretraining] layer = "lm"``): ``lm`` itself, or, with a
     ``refine`` layer after the encoder, ``chain(lm, refine)`` (refs ``lm``,
     ``refine``, ``embed``, ``encode``). Pretrained weights are then those of
     ``lm`` whatever follows it, so one pretraining serves configs with and
-    without ``refine``."""
+    without ``refine``. With ``freeze_lm``, ``lm`` runs inside
+    :func:`~spacy_lstm.layers.frozen.frozen` and only ``refine`` (and the task
+    heads) learn."""
+    if freeze_lm:
+        parts = [frozen(lm)] if refine is None else [frozen(lm), refine]
+        model = parts[0] if len(parts) == 1 else chain(*parts)
+        model.__class__ = Tok2VecModel
+        model.set_ref("lm", lm)
+        for name in ("embed", "encode"):
+            model.set_ref(name, lm.get_ref(name))
+        if refine is not None:
+            model.set_ref("refine", refine)
+        model.set_dim("nO", width)
+        return model
     if refine is None:
         lm.set_ref("lm", lm)
         return lm

@@ -10,10 +10,14 @@ padding: the result equals the packed LSTM's, and is batch-invariant. It
 reads the weights of the ``nn.LSTM`` it is given, so it shares parameters
 with the prediction path and is held to the same reference in the tests.
 """
+from functools import lru_cache
 from typing import List, NamedTuple
 
 import torch
 from torch import nn
+from torch.func import functional_call
+
+_WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 class PaddedPlan(NamedTuple):
@@ -39,13 +43,19 @@ def plan_padding(batch_sizes: List[int], device: torch.device) -> PaddedPlan:
 
 def _direction(lstm: nn.LSTM, data: torch.Tensor, rows: torch.Tensor, plan: PaddedPlan, suffix: str):
     grid = data.new_zeros((plan.n_steps * plan.n_seqs, data.shape[1])).index_copy(0, rows, data)
-    weights = [getattr(lstm, name + suffix) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    # one direction's weights, run by a single-direction nn.LSTM (the same
+    # fused kernel); gradients flow back into ``lstm``'s parameters
+    weights = {name + "_l0": getattr(lstm, name + suffix) for name in _WEIGHTS}
     zeros = data.new_zeros((1, plan.n_seqs, lstm.hidden_size))
-    output = torch._VF.lstm(  # the fused kernel nn.LSTM itself calls
-        grid.view(plan.n_steps, plan.n_seqs, -1), (zeros, zeros), weights,
-        True, 1, 0.0, lstm.training, False, False,
-    )[0]
+    template = _single_direction(lstm.input_size, lstm.hidden_size)
+    output = functional_call(template, weights, (grid.view(plan.n_steps, plan.n_seqs, -1), (zeros, zeros)))[0]
     return output.reshape(plan.n_steps * plan.n_seqs, -1).index_select(0, rows)
+
+
+@lru_cache(maxsize=None)
+def _single_direction(input_size: int, hidden_size: int) -> nn.LSTM:
+    """A weightless (``meta``) one-direction LSTM whose weights each call supplies."""
+    return nn.LSTM(input_size, hidden_size, device="meta")
 
 
 def padded_lstm(lstm: nn.LSTM, data: torch.Tensor, plan: PaddedPlan) -> torch.Tensor:
