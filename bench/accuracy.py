@@ -135,6 +135,10 @@ def contender_config(name: str, args, vectors: bool):
         if comp_name != "tok2vec" and "tok2vec" in comp.get("model", {}):
             comp["model"]["tok2vec"]["width"] = width
     if name == "ours":
+        if not args.init_tok2vec and model.get("freeze_lm"):
+            # a frozen language model is only meaningful when pretrained
+            model["freeze_lm"] = False
+            print("ours: no --init-tok2vec, so freeze_lm = false (the lm is fine-tuned)", file=sys.stderr)
         apply_settings(config, args.override)
     return config
 
