@@ -131,3 +131,17 @@ def test_a_leading_bom_is_not_part_of_the_first_word(tmp_path):
     path.write_bytes(b"\xef\xbb\xbfBinisita ni Ana\n")
     corpus = encode_corpus([path], tmp_path / "s.i32", make_tokenizer("whitespace"))
     assert corpus.words == ["Binisita", "ni", "Ana"]
+
+
+def test_progress_in_a_log_is_written_at_intervals(monkeypatch):
+    import io
+
+    from spacy_lstm import progress
+
+    log = io.StringIO()  # not a terminal
+    monkeypatch.setattr("sys.stderr", log)
+    with progress.progress_bar(total=10, desc="x") as bar:
+        assert bar.mininterval == progress.LOG_INTERVAL
+        for _ in range(10):
+            bar.update(1)
+    assert log.getvalue().count("\r") <= 3, log.getvalue()

@@ -133,14 +133,14 @@ def encode_corpus(
     progress: bool = False,
 ) -> EncodedCorpus:
     """Tokenise all inputs once, writing provisional ids to ``stream_path``."""
-    from tqdm import tqdm
+    from ..progress import progress_bar
 
     check_paths(paths)
     index: Dict[str, int] = {}
     counts: List[int] = []
     buffer: List[int] = []
     n_tokens = n_lines = 0
-    with stream_path.open("wb") as out, tqdm(
+    with stream_path.open("wb") as out, progress_bar(
         desc="Reading corpus", unit="tok", disable=not progress, unit_scale=True
     ) as bar:
         for tokens in iter_token_lists(paths, tokenize):

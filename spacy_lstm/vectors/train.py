@@ -97,7 +97,7 @@ class SkipGramTrainer:
         )
 
     def train(self, corpus: EncodedCorpus, progress: bool = False) -> TrainingResult:
-        from tqdm import tqdm
+        from ..progress import progress_bar
 
         cfg = self.config
         result = TrainingResult(vocab_size=len(self.vocab), n_tokens=corpus.n_tokens, device=str(self.device))
@@ -105,7 +105,7 @@ class SkipGramTrainer:
         done = 0.0
         began = time.perf_counter()
         group = cfg.neg_group
-        with tqdm(total=int(planned), unit="tok", unit_scale=True, disable=not progress, desc="Training vectors") as bar:
+        with progress_bar(total=int(planned), unit="tok", unit_scale=True, disable=not progress, desc="Training vectors") as bar:
             for _ in range(cfg.epochs):
                 loss_sum = torch.zeros((), device=self.device, dtype=torch.float64)
                 n_pairs = 0
