@@ -129,3 +129,29 @@ def test_static_vectors_without_vectors_is_one_clear_error(version):
     message = str(info.value)
     assert "include_static_vectors" in message and "[initialize] vectors" in message
     assert len(message.splitlines()) == 1
+
+
+@pytest.mark.parametrize("build", ["spacy_lstm.LSTMTok2Vec.v1", "spacy_lstm.LSTMTok2Vec.v2", "spacy_lstm.LSTMTok2Vec.v3"])
+def test_training_dropout_reaches_every_embedding_node_and_never_the_lstm(build):
+    """What the README says [training] dropout sets: the Dropout after the
+    mixer and the dropout of every hash table, the static vectors and the
+    Maxout layers (thinc's set_dropout_rate walks them all); not word dropout,
+    not the dropout inside the PyTorch module."""
+    from spacy.util import registry
+    from thinc.api import set_dropout_rate
+
+    model = registry.architectures.get(build)(width=16, include_static_vectors=True, char_width=4)
+    set_dropout_rate(model, 0.4)
+    reached = {n.name for n in model.walk() if "dropout_rate" in n.attrs and n.attrs["dropout_rate"] == 0.4}
+    missed = {n.name for n in model.walk() if "dropout_rate" in n.attrs and n.attrs["dropout_rate"] != 0.4}
+    assert not missed
+    assert {"hashembed", "static_vectors", "dropout"} <= reached
+    assert [n.attrs["rate"] for n in model.walk() if n.name == "word_dropout"] == [0.05]
+    import torch
+
+    encoders = [n for n in model.walk() if n.name in ("lstm_encoder", "bilm_encoder")]
+    assert encoders
+    for encoder in encoders:
+        module = encoder.layers[0].shims[0]._model
+        rates = {m.p for m in module.modules() if isinstance(m, torch.nn.Dropout)}
+        assert rates == {encoder.attrs["dropout"]} and 0.4 not in rates
