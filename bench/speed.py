@@ -5,6 +5,10 @@ is its own), on the texts of a CoNLL-U, .spacy or plain-text file, at batch
 sizes 1 and 256. Rounds alternate between pipelines; the best of --rounds is
 kept. Ratios are to the first pipeline.
 
+A pipeline given as ``PATH@bf16`` (or ``PATH@auto``, ``PATH@fp32``) is
+loaded with ``[components.tok2vec.model] inference_precision`` set to that
+value (spacy_lstm tok2vecs), so fp32 and bf16 are measured side by side.
+
     python bench/speed.py /tmp/acc/ours/model-best /tmp/acc/calamancy_md/model-best \
         /tmp/acc/bilstm/model-best /tmp/acc/cnn/model-best \
         --texts ../shared/data/ud/tl_newscrawl-ud-dev.conllu --json /tmp/speed.json
@@ -32,12 +36,26 @@ def read_texts(path: Path, limit: int):
     return texts[:limit]
 
 
-def measure(model: str, texts_path: str, limit: int, threads: int, batch_sizes, rounds: int) -> dict:
+def split_spec(spec: str):
+    """``PATH[@PRECISION]`` -> (PATH, PRECISION or None)."""
+    path, _, precision = spec.partition("@")
+    return path, precision or None
+
+
+def load(spec: str):
     import spacy
+
+    path, precision = split_spec(spec)
+    if precision is None:
+        return spacy.load(path)
+    return spacy.load(path, config={"components": {"tok2vec": {"model": {"inference_precision": precision}}}})
+
+
+def measure(model: str, texts_path: str, limit: int, threads: int, batch_sizes, rounds: int) -> dict:
     import torch
 
     torch.set_num_threads(threads)
-    nlp = spacy.load(model)
+    nlp = load(model)
     texts = read_texts(Path(texts_path), limit)
     words = sum(len(d) for d in nlp.tokenizer.pipe(texts))
     list(nlp.pipe(texts[:50]))  # warm up
@@ -63,7 +81,7 @@ RELEVANT_FLAGS = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "
 
 
 def machine() -> dict:
-    """The CPU the figures come from: model, relevant flags, torch's capability, precision."""
+    """The CPU the figures come from: model, relevant flags, torch's capability."""
     import platform
 
     import torch
@@ -79,7 +97,7 @@ def machine() -> dict:
         pass
     capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "unknown")()
     return {"cpu": model, "cores": os.cpu_count(), "flags": [f for f in RELEVANT_FLAGS if f in flags],
-            "torch": torch.__version__, "torch_cpu_capability": capability, "precision": "fp32"}
+            "torch": torch.__version__, "torch_cpu_capability": capability}
 
 
 def main() -> None:
@@ -109,11 +127,12 @@ def main() -> None:
             if proc.returncode != 0:
                 raise SystemExit(f"{model}: failed\n{proc.stderr[-2000:]}")
             row = json.loads(proc.stdout.strip().splitlines()[-1])
-            results.setdefault(model, {"disk_mb": disk_mb(Path(model))})[f"threads={threads}"] = row
+            results.setdefault(model, {"disk_mb": disk_mb(Path(split_spec(model)[0]))})[f"threads={threads}"] = row
     first = args.models[0]
     info = machine()
     print(f"CPU: {info['cpu']} ({info['cores']} cores; flags: {' '.join(info['flags']) or 'none of note'}; "
-          f"torch {info['torch']}, CPU capability {info['torch_cpu_capability']}); precision {info['precision']}")
+          f"torch {info['torch']}, CPU capability {info['torch_cpu_capability']}); precision fp32 unless the "
+          "pipeline's name ends in @bf16 / @auto")
     lines = ["| pipeline | threads | " + " | ".join(f"batch {b} words/s" for b in batch_sizes)
              + " | ratio (first / it) | peak RSS MB | disk MB |", "|---|---:|" + "---:|" * (len(batch_sizes) + 3)]
     for model, row in results.items():

@@ -44,12 +44,14 @@ def test_accuracy_then_speed_bench_on_sample(tmp_path):
     assert rows["ours"].split(" | ")[1] == "1" and f"{las:.1f} ± 0.0" in rows["ours"]
 
     speed_json = tmp_path / "speed.json"
-    _run([str(ROOT / "bench" / "speed.py"), str(out / "ours" / "model-best"), str(out / "calamancy_md" / "model-best"),
+    _run([str(ROOT / "bench" / "speed.py"), str(out / "ours" / "model-best"), f"{out / 'ours' / 'model-best'}@bf16",
+          str(out / "calamancy_md" / "model-best"),
           "--texts", str(ASSETS / "ud" / "tl_sample-ud-dev.conllu"), "--limit", "20", "--threads", "1",
           "--rounds", "1", "--json", str(speed_json)])
     report = json.loads(speed_json.read_text())
-    assert report["machine"]["precision"] == "fp32" and report["machine"]["torch_cpu_capability"]
+    assert report["machine"]["torch_cpu_capability"]
     speed = report["results"]
+    assert len(speed) == 3 and f"{out / 'ours' / 'model-best'}@bf16" in speed
     for row in speed.values():
         assert row["threads=1"]["1"] > 0 and row["threads=1"]["256"] > 0 and row["disk_mb"] > 0
 

@@ -155,3 +155,15 @@ def test_training_dropout_reaches_every_embedding_node_and_never_the_lstm(build)
         module = encoder.layers[0].shims[0]._model
         rates = {m.p for m in module.modules() if isinstance(m, torch.nn.Dropout)}
         assert rates == {encoder.attrs["dropout"]} and 0.4 not in rates
+
+
+@pytest.mark.parametrize("build", ["spacy_lstm.LSTMTok2Vec.v1", "spacy_lstm.LSTMTok2Vec.v2", "spacy_lstm.LSTMTok2Vec.v3"])
+def test_a_batch_of_empty_docs_gives_empty_arrays(build):
+    from spacy.util import registry
+
+    nlp = spacy.blank("tl")
+    model = registry.architectures.get(build)(width=16, depth=1, include_static_vectors=False, char_width=4)
+    model.initialize(X=[nlp("isang salita")])
+    assert [y.shape for y in model.predict([nlp(""), nlp("")])] == [(0, 16), (0, 16)]
+    Ys, backprop = model.begin_update([nlp("")])
+    assert [y.shape for y in Ys] == [(0, 16)] and backprop(Ys) == []

@@ -9,6 +9,7 @@ from thinc.api import torch2xp, xp2torch
 from thinc.types import Floats2d
 
 from ..modules.bilm import BiLMStack, split_width
+from ..modules.precision import predicts_in_bf16
 from ..modules.residual_lstm import ResidualLSTM
 
 InT = List[Floats2d]
@@ -24,6 +25,7 @@ def LSTMEncoder(
     hidden_size: Optional[int] = None,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+    inference_precision: str = "fp32",
 ) -> Model[InT, OutT]:
     """Encode context with a stack of packed (Bi)LSTM layers, each wrapped in a
     residual connection and LayerNorm. Drops in wherever
@@ -48,12 +50,19 @@ def LSTMEncoder(
     mixed_precision (bool): Run the LSTM under autocast (GPU only).
     grad_scaler_config (dict): Arguments for thinc's ``PyTorchGradScaler``,
         e.g. ``{"enabled": true}`` together with ``mixed_precision``.
+    inference_precision (str): "fp32" (default), "bf16" or "auto": the
+        precision of the LSTMs and their projections when predicting on the
+        CPU (torch autocast; the residual sums, LayerNorms and the output stay
+        float32). "auto" is "bf16" where the CPU computes bfloat16 natively
+        (AMX or AVX-512 BF16) and "fp32" elsewhere. Training and GPU work are
+        always float32 here (see mixed_precision). See docs/benchmarks.md for
+        speed and accuracy.
     """
     hidden_size = _check_args(width, depth, dropout, bidirectional, hidden_size)
     module = ResidualLSTM(width, hidden_size, depth, bidirectional, dropout)
     attrs = {"width": width, "depth": depth, "dropout": dropout, "bidirectional": bidirectional,
              "hidden_size": hidden_size}
-    return _wrap("lstm_encoder", module, width, attrs, mixed_precision, grad_scaler_config)
+    return _wrap("lstm_encoder", module, width, attrs, mixed_precision, grad_scaler_config, inference_precision)
 
 
 @registry.architectures("spacy_lstm.LSTMEncoder.v2")
@@ -64,6 +73,7 @@ def LSTMEncoder_v2(
     hidden_size: Optional[int] = None,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+    inference_precision: str = "fp32",
 ) -> Model[InT, OutT]:
     """Encode context with two separate LSTM stacks, one reading each doc left
     to right and one right to left, that never see the other side: the
@@ -87,6 +97,13 @@ def LSTMEncoder_v2(
         = width, projected back to the half width. 128-512.
     mixed_precision (bool): Run the LSTM under autocast (GPU only).
     grad_scaler_config (dict): Arguments for thinc's ``PyTorchGradScaler``.
+    inference_precision (str): "fp32" (default), "bf16" or "auto": the
+        precision of the LSTMs and their projections when predicting on the
+        CPU (torch autocast; the residual sums, LayerNorms and the output stay
+        float32). "auto" is "bf16" where the CPU computes bfloat16 natively
+        (AMX or AVX-512 BF16) and "fp32" elsewhere. Training and GPU work are
+        always float32 here (see mixed_precision). See docs/benchmarks.md for
+        speed and accuracy.
     """
     if not isinstance(width, int) or width < 2:
         raise ValueError(f"LSTMEncoder.v2: width must be an integer >= 2, got {width!r}")
@@ -94,7 +111,7 @@ def LSTMEncoder_v2(
     module = BiLMStack(width, hidden_size, depth, dropout)
     attrs = {"width": width, "depth": depth, "dropout": dropout, "hidden_size": hidden_size,
              "halves": split_width(width)}
-    return _wrap("bilm_encoder", module, width, attrs, mixed_precision, grad_scaler_config)
+    return _wrap("bilm_encoder", module, width, attrs, mixed_precision, grad_scaler_config, inference_precision)
 
 
 def _wrap(
@@ -104,8 +121,13 @@ def _wrap(
     attrs: Dict[str, Any],
     mixed_precision: bool,
     grad_scaler_config: Dict[str, Any],
+    inference_precision: str = "fp32",
 ) -> Model[InT, OutT]:
     """The Thinc model around a torch module mapping ``(X, lengths)`` to ``Y``."""
+    bf16 = predicts_in_bf16(inference_precision)
+    for part in module.modules():
+        if isinstance(part, ResidualLSTM):
+            part.inference_bf16 = bf16
     wrapped = PyTorchWrapper_v2(
         module,
         convert_inputs=_convert_inputs,

@@ -32,6 +32,7 @@ def LSTMTok2Vec(
     hidden_size: Optional[int] = None,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+    inference_precision: str = "fp32",
 ) -> Model[List[Doc], List[Floats2d]]:
     """A complete tok2vec: embed each token, then contextualise with
     ``spacy_lstm.LSTMEncoder.v1``. Use it as the model of a ``tok2vec`` component
@@ -69,6 +70,7 @@ def LSTMTok2Vec(
     hidden_size (Optional[int]): See LSTMEncoder.
     mixed_precision (bool): See LSTMEncoder.
     grad_scaler_config (dict): See LSTMEncoder.
+    inference_precision (str): "fp32" (default), "bf16" or "auto"; see LSTMEncoder.
     """
     if len(attrs) != len(rows):
         raise ValueError(
@@ -88,6 +90,7 @@ def LSTMTok2Vec(
         hidden_size=hidden_size,
         mixed_precision=mixed_precision,
         grad_scaler_config=grad_scaler_config,
+        inference_precision=inference_precision,
     )
     embed = MultiHashEmbed(
         width=width,
@@ -122,6 +125,7 @@ def LSTMTok2Vec_v2(
     bidirectional: bool = True,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+    inference_precision: str = "fp32",
 ) -> Model[List[Doc], List[Floats2d]]:
     """A complete tok2vec: ``spacy_lstm.CompactEmbed.v1`` (narrow hash tables,
     projected static vectors and character features, mixed once), word
@@ -159,7 +163,7 @@ def LSTMTok2Vec_v2(
     maxout_pieces (int): Maxout pieces of the embedding mixer. 2-3.
     window_size (int): See CompactEmbed: > 0 adds one residual Maxout window
         layer after the mixer (local context from the first step). 0-1.
-    bidirectional, mixed_precision, grad_scaler_config: See LSTMEncoder.
+    bidirectional, mixed_precision, grad_scaler_config, inference_precision: See LSTMEncoder.
     """
     if hidden_size is None:
         hidden_size = width
@@ -175,6 +179,7 @@ def LSTMTok2Vec_v2(
         hidden_size=hidden_size,
         mixed_precision=mixed_precision,
         grad_scaler_config=grad_scaler_config,
+        inference_precision=inference_precision,
     )
     return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
 
@@ -225,6 +230,7 @@ def LSTMTok2Vec_v3(
     refine_depth: int = 0,
     mixed_precision: bool = False,
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+    inference_precision: str = "fp32",
     freeze_lm: bool = False,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A tok2vec that can be pretrained as a language model on raw text:
@@ -260,7 +266,7 @@ def LSTMTok2Vec_v3(
         (``LSTMEncoder.v1``, hidden size = width) after the encoder, where
         the two directions meet again; trained on the task only (ELMo's
         task-specific BiLSTM over pretrained features). 0-1.
-    mixed_precision, grad_scaler_config: See LSTMEncoder.
+    mixed_precision, grad_scaler_config, inference_precision: See LSTMEncoder.
     freeze_lm (bool): Keep the pretrained part (ref ``lm``: embedding, word
         dropout, encoder) fixed while training on the task: it runs without
         dropout and gets no gradient; only ``refine`` and the heads learn
@@ -285,11 +291,13 @@ def LSTMTok2Vec_v3(
         hidden_size=hidden_size,
         mixed_precision=mixed_precision,
         grad_scaler_config=grad_scaler_config,
+        inference_precision=inference_precision,
     )
     refiners: List[Model[List[Floats2d], List[Floats2d]]] = []
     if refine_depth:
         refiners.append(LSTMEncoder(width=width, depth=refine_depth, dropout=dropout, hidden_size=width,
-                                    mixed_precision=mixed_precision, grad_scaler_config=grad_scaler_config))
+                                    mixed_precision=mixed_precision, grad_scaler_config=grad_scaler_config,
+                                    inference_precision=inference_precision))
     if window_size:
         refiners.append(chain(list2ragged(), residual_window(width, window_size, maxout_pieces), ragged2list()))
     refine = None if not refiners else refiners[0] if len(refiners) == 1 else chain(*refiners)

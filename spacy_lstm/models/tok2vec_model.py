@@ -30,6 +30,21 @@ class Tok2VecModel(Model):
 
     __slots__ = ()
 
+    def __call__(self, X, is_train: bool = False):
+        # A batch whose docs have no tokens at all (``nlp("")`` outside the
+        # tok2vec component, which guards itself) gives (0, width) arrays;
+        # spaCy's CharacterEmbed cannot embed an empty batch.
+        if X and not any(len(doc) for doc in X):
+            width = self.get_dim("nO")
+            return [self.ops.alloc2f(0, width) for _ in X], lambda dY: []
+        return super().__call__(X, is_train=is_train)
+
+    def predict(self, X):
+        return self(X, is_train=False)[0]
+
+    def begin_update(self, X):
+        return self(X, is_train=True)
+
     def from_bytes(self, bytes_data: bytes) -> "Tok2VecModel":
         try:
             super().from_bytes(bytes_data)

@@ -5,6 +5,7 @@ from torch.nn.utils.rnn import PackedSequence
 
 from .packing import PackingPlan, plan_packing
 from .padded_lstm import padded_lstm, plan_padding
+from .precision import cpu_autocast
 from .stepwise_lstm import packed_lstm_stepwise
 
 #: CPU training batches with at most this many tokens run the padded path
@@ -55,6 +56,11 @@ class ResidualLSTM(nn.Module):
         )
         self.norms = nn.ModuleList(nn.LayerNorm(width) for _ in range(depth))
         self.dropout = nn.Dropout(dropout)
+        #: Predict on the CPU with the LSTMs and projections in bfloat16
+        #: (autocast; residual and LayerNorm stay float32). Not a weight: set
+        #: from the architecture's ``inference_precision``. Training and GPU
+        #: work are unaffected.
+        self.inference_bf16 = False
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.run_planned(X, plan_packing(lengths, X.device))
@@ -70,6 +76,7 @@ class ResidualLSTM(nn.Module):
         batch_sizes = plan.batch_sizes.tolist() if cpu_training else plan.batch_sizes
         padded = cpu_training and h.shape[0] <= PADDED_MAX_ROWS
         padding = plan_padding(batch_sizes, h.device) if padded else None
+        bf16 = self.inference_bf16 and not h.is_cuda and not torch.is_grad_enabled()
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
             if padded:
                 out = padded_lstm(lstm, h, padding)
@@ -79,6 +86,11 @@ class ResidualLSTM(nn.Module):
                 if h.is_cuda:
                     # Thinc's optimizer swaps parameter storage after each update.
                     lstm.flatten_parameters()
+                if bf16:
+                    with cpu_autocast(True):
+                        out = project(lstm(PackedSequence(h, batch_sizes))[0].data)
+                    h = norm(h + out.float())
+                    continue
                 out = lstm(PackedSequence(h, batch_sizes))[0].data
             h = norm(h + self.dropout(project(out)))
         return h.index_select(0, plan.to_flat)

@@ -1,0 +1,77 @@
+"""inference_precision: fp32 stays the default and exact; bf16 predicts close
+to fp32, batch-invariant within its tolerance; training is never bf16."""
+import numpy
+import pytest
+import spacy
+from thinc.api import fix_random_seed
+
+from spacy_lstm import LSTMEncoder, LSTMEncoder_v2, LSTMTok2Vec_v3
+from spacy_lstm.modules.precision import cpu_has_native_bf16, predicts_in_bf16
+from spacy_lstm.modules.residual_lstm import ResidualLSTM
+
+#: Largest |bf16 - fp32| and |alone - in a batch| (bf16) accepted on the
+#: LayerNorm'd outputs (unit scale); measured: about 0.004.
+BF16_TOL = 0.03
+
+TEXTS = ["Nagluto si Lito ng sinigang na baboy kahapon.", "Salamat po!", "",
+         "Umuulan nang malakas sa Maynila ngayong gabi kaya hindi kami nakalabas ng bahay."] * 3
+
+
+def _pair(build, **kwargs):
+    """The same weights built with fp32 and with bf16 inference."""
+    fix_random_seed(0)
+    fp32 = build(inference_precision="fp32", **kwargs)
+    bf16 = build(inference_precision="bf16", **kwargs)
+    return fp32, bf16
+
+
+def _bf16_flags(model):
+    return [m.inference_bf16 for node in model.walk() for shim in node.shims
+            for m in shim._model.modules() if isinstance(m, ResidualLSTM)]
+
+
+def test_settings():
+    assert predicts_in_bf16("fp32") is False and predicts_in_bf16("bf16") is True
+    assert predicts_in_bf16("auto") is cpu_has_native_bf16()
+    with pytest.raises(ValueError, match="inference_precision must be one of fp32, bf16, auto; got 'fp16'"):
+        LSTMEncoder(width=8, depth=1, dropout=0.0, inference_precision="fp16")
+    assert _bf16_flags(LSTMEncoder_v2(width=8, depth=2, dropout=0.0)) == [False, False]
+    assert _bf16_flags(LSTMEncoder_v2(width=8, depth=2, dropout=0.0, inference_precision="bf16")) == [True, True]
+
+
+@pytest.mark.parametrize("build,kwargs", [
+    (LSTMEncoder, {}), (LSTMEncoder_v2, {}),
+], ids=["v1", "v2"])
+def test_bf16_predicts_close_to_fp32_and_trains_exactly_as_fp32(build, kwargs):
+    fp32, bf16 = _pair(build, width=32, depth=2, dropout=0.0, **kwargs)
+    fp32.initialize()
+    bf16.initialize()
+    bf16.from_bytes(fp32.to_bytes())
+    rng = numpy.random.default_rng(0)
+    Xs = [rng.normal(size=(n, 32)).astype("float32") for n in (7, 1, 0, 30, 12)]
+    a, b = fp32.predict(Xs), bf16.predict(Xs)
+    assert all(y.dtype == numpy.float32 for y in b)
+    diff = max(float(numpy.abs(x - y).max()) for x, y in zip(a, b) if len(x))
+    assert 0 < diff < BF16_TOL, diff  # > 0: bf16 really ran
+    for x, y in zip(fp32.begin_update(Xs)[0], bf16.begin_update(Xs)[0]):
+        numpy.testing.assert_array_equal(x, y)  # training is float32 whatever the setting
+
+
+def test_bf16_pipeline_is_batch_invariant_within_tolerance_and_close_to_fp32():
+    nlp = spacy.blank("tl")
+    docs = list(nlp.pipe(TEXTS))
+    fp32, bf16 = _pair(LSTMTok2Vec_v3, width=32, depth=2, include_static_vectors=False, refine_depth=1,
+                       rows=[200, 100, 100, 100], char_width=4)
+    fp32.initialize(X=docs)
+    bf16.initialize(X=docs)
+    bf16.from_bytes(fp32.to_bytes())
+    batch = bf16.predict(docs)
+    for doc, in_batch, reference in zip(docs, batch, fp32.predict(docs)):
+        alone = bf16.predict([doc])[0]
+        assert alone.shape == in_batch.shape == (len(doc), 32)
+        if len(doc):
+            assert float(numpy.abs(alone - in_batch).max()) < BF16_TOL
+            assert float(numpy.abs(in_batch - reference).max()) < BF16_TOL
+    again = bf16.predict(docs)
+    for x, y in zip(batch, again):
+        numpy.testing.assert_array_equal(x, y)  # reproducible
