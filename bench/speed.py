@@ -68,8 +68,22 @@ def measure(model: str, texts_path: str, limit: int, threads: int, batch_sizes, 
                 pass
             best = max(best, words / (time.perf_counter() - start))
         out[str(batch_size)] = best
+    out["components"] = component_seconds(nlp, texts, max(batch_sizes), rounds)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
+
+
+def component_seconds(nlp, texts, batch_size: int, rounds: int) -> dict:
+    """Seconds each pipeline component takes over all texts (best of rounds),
+    run component by component on the tokenized docs."""
+    best = {}
+    for _ in range(rounds):
+        docs = list(nlp.tokenizer.pipe(texts))
+        for name, proc in nlp.pipeline:
+            start = time.perf_counter()
+            docs = list(proc.pipe(docs, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
+    return best
 
 
 def disk_mb(path: Path) -> float:
@@ -142,6 +156,12 @@ def main() -> None:
             lines.append(f"| {model} | {key.split('=')[1]} | " + " | ".join(f"{s:,.0f}" for s in speeds)
                          + f" | {ratio:.2f} | {row[key]['peak_rss_mb']:.0f} | {row['disk_mb']:.1f} |")
     print("\n".join(lines))
+    print(f"\nSeconds per component at batch {batch_sizes[-1]} (share of the pipeline's time):")
+    for model, row in results.items():
+        for key in [k for k in row if k.startswith("threads=")]:
+            parts = row[key]["components"]
+            total = sum(parts.values())
+            print(f"{model} ({key}): " + ", ".join(f"{n} {t:.2f}s ({100 * t / total:.0f}%)" for n, t in parts.items()))
     if args.json:
         Path(args.json).write_text(
             json.dumps({"args": vars(args), "machine": info, "results": results}, indent=2), encoding="utf8"

@@ -54,6 +54,7 @@ def test_accuracy_then_speed_bench_on_sample(tmp_path):
     assert len(speed) == 3 and f"{out / 'ours' / 'model-best'}@bf16" in speed
     for row in speed.values():
         assert row["threads=1"]["1"] > 0 and row["threads=1"]["256"] > 0 and row["disk_mb"] > 0
+        assert set(row["threads=1"]["components"]) >= {"tok2vec", "parser"}
 
 
 @pytest.mark.slow
