@@ -61,6 +61,13 @@ def test_project_run_all_then_nothing_to_redo(tmp_path):
         "tok2vec", "tagger", "morphologizer", "trainable_lemmatizer", "parser", "ner", "textcat"
     ]
 
+    # spacy assemble loaded the vectors the components were trained with ([initialize] vectors)
+    import spacy
+
+    assembled = spacy.load(tmp_path / "training" / "assembled").vocab.vectors
+    trained = spacy.load(tmp_path / "vectors" / "tl_sample").vocab.vectors
+    assert assembled.shape == trained.shape and assembled.mode == trained.mode == "floret"
+
     smoke = (tmp_path / "metrics" / "smoke.txt").read_text(encoding="utf8").splitlines()
     assert smoke[0] == "pipeline: " + ",".join(meta["pipeline"])
     rows = [line.split("\t") for line in smoke[1:] if "\t" in line]
