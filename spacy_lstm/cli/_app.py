@@ -25,21 +25,22 @@ lstm_app = typer.Typer(
 app.add_typer(lstm_app)
 
 
-def run_and_exit(body: Callable[[], None]) -> None:
+def run_and_exit(body: Callable[[], None], interrupted: str = INTERRUPTED) -> None:
     """Run a command's ``body``; what it raises becomes one ``msg.fail`` line:
 
     * bad input data (``ValueError``, e.g. ``FILE, line N: ...``): exit 1;
     * an unusable setting or output path (:class:`UsageError`): exit 2;
     * Ctrl-C or SIGTERM: the ``finally`` blocks that made temporary files
-      remove them, then ``interrupted: no output written``, exit 130 / 143.
+      remove them, then ``interrupted`` (default ``interrupted: no output
+      written``), exit 130 / 143.
     """
     try:
         with sigterm_raises():
             body()
     except KeyboardInterrupt:
-        fail(INTERRUPTED, 128 + signal.SIGINT)
+        fail(interrupted, 128 + signal.SIGINT)
     except Terminated:
-        fail(INTERRUPTED, 128 + signal.SIGTERM)
+        fail(interrupted, 128 + signal.SIGTERM)
     except UsageError as err:
         fail(str(err), UsageError.exit_code)
     except ValueError as err:

@@ -1,0 +1,14 @@
+"""Annotating whole corpora: ``python -m spacy lstm annotate``.
+
+* :mod:`.inputs`: the documents of the input files, streamed, with where
+  each comes from (file, line, bytes) and what could not be read;
+* :mod:`.shards`: the output layout (DocBin shards of a fixed number of
+  docs, each written atomically with its manifest) and resuming;
+* :mod:`.local`: one machine, ``nlp.pipe`` with ``n_process``;
+* :mod:`.ray_engine`: a Ray cluster (Ray Data, an actor pool), same layout.
+"""
+from .inputs import AnnotateInputError, Record, iter_records
+from .local import annotate_local
+from .shards import ShardWriter
+
+__all__ = ["AnnotateInputError", "Record", "ShardWriter", "annotate_local", "iter_records"]

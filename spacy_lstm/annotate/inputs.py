@@ -1,0 +1,133 @@
+"""The documents to annotate, streamed from plain text, JSONL, CoNLL-U or .spacy."""
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Union
+
+from ..textfile import decode_line
+
+#: Suffixes read line by line (one document per line).
+LINE_FORMATS = (".txt", ".jsonl")
+FORMATS = (".txt", ".jsonl", ".conllu", ".spacy")
+
+
+class AnnotateInputError(ValueError):
+    """An input cannot be read; the message names the file and line."""
+
+
+class Record(NamedTuple):
+    """One document to annotate and where it comes from."""
+
+    input: int  # index into the list of inputs
+    line: int  # line number (.txt/.jsonl), sentence number (.conllu) or doc number (.spacy), from 1
+    start: Optional[int]  # byte offset of the line (.txt/.jsonl), else None
+    end: Optional[int]  # byte offset after the line
+    text: str
+    meta: Dict[str, Any]  # JSONL fields other than "text" (kept as the Doc's user_data)
+
+
+class BadLine(NamedTuple):
+    """A line that could not be read (counted and listed with --skip-bad)."""
+
+    input: int
+    line: int
+    error: str
+
+
+def check_inputs(paths: Sequence[Union[str, Path]]) -> List[Path]:
+    """The inputs as paths; one line for a missing file or an unknown format."""
+    out = []
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise AnnotateInputError(f"{path}: no such file")
+        if path.suffix not in FORMATS:
+            raise AnnotateInputError(
+                f"{path}: unknown format {path.suffix or '(no suffix)'}; expected one of {', '.join(FORMATS)} "
+                "(.txt: one document per line; .jsonl: {\"text\": ...} per line)"
+            )
+        out.append(path.resolve())  # the same file for every process and Ray worker
+    return out
+
+
+def iter_records(paths: Sequence[Path], skip_bad: bool = False) -> Iterator[Union[Record, BadLine]]:
+    """Every document of every input, in order, as :class:`Record`; a line
+    that cannot be read raises :class:`AnnotateInputError`, or with
+    ``skip_bad`` is yielded as :class:`BadLine`. Blank lines are not documents."""
+    for index, path in enumerate(paths):
+        if path.suffix in LINE_FORMATS:
+            yield from _line_records(index, path, skip_bad)
+        else:
+            yield from _doc_records(index, path)
+
+
+def _line_records(
+    index: int, path: Path, skip_bad: bool, start_byte: int = 0, end_byte: Optional[int] = None, first_line: int = 1
+) -> Iterator[Union[Record, BadLine]]:
+    jsonl = path.suffix == ".jsonl"
+    offset = start_byte
+    with path.open("rb") as handle:
+        handle.seek(start_byte)
+        for number, raw in enumerate(handle, start=first_line):
+            if end_byte is not None and offset >= end_byte:
+                break
+            start, offset = offset, offset + len(raw)
+            try:
+                text, meta = _parse(raw, number == 1, jsonl)
+            except ValueError as err:
+                message = f"{path}, line {number}: {err}"
+                if not skip_bad:
+                    raise AnnotateInputError(message) from None
+                yield BadLine(index, number, message)
+                continue
+            if text.strip():
+                yield Record(index, number, start, offset, text, meta)
+
+
+def read_segment(
+    index: int, path: Path, start_byte: int, end_byte: int, first_line: int, skip_bad: bool
+) -> Iterator[Record]:
+    """The documents of bytes ``[start_byte, end_byte)`` of a .txt/.jsonl
+    input (whole lines, the first numbered ``first_line``), read exactly as
+    :func:`iter_records` reads them: a Ray actor reads its shard this way."""
+    for item in _line_records(index, path, skip_bad, start_byte, end_byte, first_line):
+        if isinstance(item, Record):
+            yield item
+
+
+def _parse(raw: bytes, first: bool, jsonl: bool):
+    line = decode_line(raw, first=first)
+    if not jsonl:
+        return line.rstrip("\r\n"), {}
+    if not line.strip():
+        return "", {}
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"invalid JSON ({err.msg} at column {err.colno}); expected {{\"text\": ...}}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        raise ValueError("expected an object with a \"text\" string")
+    text = record.pop("text")
+    return text, record
+
+
+def _doc_records(index: int, path: Path) -> Iterator[Record]:
+    if path.suffix == ".conllu":
+        from ..convert.conllu import read_conllu_docs
+
+        docs = read_conllu_docs(path)
+    else:
+        import spacy
+        from spacy.tokens import DocBin
+
+        try:
+            docs = DocBin().from_disk(path).get_docs(spacy.blank("xx").vocab)
+        except Exception as err:  # zlib/msgpack errors have many types
+            raise AnnotateInputError(f"{path}: not a readable .spacy file ({err})") from None
+    for number, doc in enumerate(docs, start=1):
+        if doc.text.strip():
+            yield Record(index, number, None, None, doc.text, {})
+
+
+def file_identity(path: Path) -> Dict[str, Any]:
+    """What must not change between a run and its resumption."""
+    stat = path.stat()
+    return {"path": str(path), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}

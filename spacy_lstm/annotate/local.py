@@ -1,0 +1,92 @@
+"""Annotate on one machine: ``nlp.pipe`` (with ``n_process``) into shards."""
+import time
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from spacy.language import Language
+from pathlib import Path
+
+from ..progress import progress_bar
+from .inputs import BadLine, Record, iter_records
+from .shards import ShardWriter
+
+
+def source_ranges(records: Sequence[Record], inputs: Sequence[Path]) -> List[Dict[str, Any]]:
+    """Where a shard's docs come from: per input file, first/last line and byte range."""
+    out: List[Dict[str, Any]] = []
+    for record in records:
+        if out and out[-1]["input"] == str(inputs[record.input]):
+            out[-1]["last_line"] = record.line
+            out[-1]["end_byte"] = record.end
+        else:
+            out.append({"input": str(inputs[record.input]), "first_line": record.line, "last_line": record.line,
+                        "start_byte": record.start, "end_byte": record.end})
+    return out
+
+
+class ShardPlan:
+    """Numbers the documents, groups them into shards of ``shard_size``, and
+    keeps only those of shards not yet finished (collecting bad lines)."""
+
+    def __init__(self, inputs: Sequence[Path], writer: ShardWriter, shard_size: int, limit: int, skip_bad: bool):
+        self.inputs, self.writer, self.shard_size = inputs, writer, shard_size
+        self.limit, self.skip_bad = limit, skip_bad
+        self.done: Dict[int, Dict[str, Any]] = {}  # shards finished by an earlier run
+        self.bad_lines: List[Dict[str, Any]] = []
+        self.n_docs = 0
+
+    def todo(self) -> Iterator[Tuple[Record, int]]:
+        """(record, shard index) of every document of an unfinished shard, in order."""
+        checked = -1
+        for item in iter_records(self.inputs, self.skip_bad):
+            if isinstance(item, BadLine):
+                self.bad_lines.append({"input": str(self.inputs[item.input]), "line": item.line, "error": item.error})
+                continue
+            if self.limit and self.n_docs >= self.limit:
+                break
+            index = self.n_docs // self.shard_size
+            self.n_docs += 1
+            if index != checked:
+                checked = index
+                info = self.writer.finished(index)
+                if info is not None:
+                    self.done[index] = info
+            if index not in self.done:
+                yield item, index
+
+
+def annotate_local(
+    nlp: Language,
+    inputs: Sequence[Path],
+    writer: ShardWriter,
+    shard_size: int,
+    n_process: int = 1,
+    batch_size: int = 64,
+    limit: int = 0,
+    skip_bad: bool = False,
+    progress: bool = True,
+) -> Dict[str, Any]:
+    """Annotate the inputs into ``writer``'s shards; returns the final manifest."""
+    plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad)
+    written: Dict[int, Dict[str, Any]] = {}
+    current: Optional[int] = None
+    docs, records = [], []
+    start, words = time.perf_counter(), 0
+
+    def flush() -> None:
+        if current is not None and docs:
+            written[current] = writer.write(current, docs, source_ranges(records, inputs))
+
+    stream = ((record.text, (record, index)) for record, index in plan.todo())
+    with progress_bar(desc="Annotating", unit="doc", disable=not progress) as bar:
+        for doc, (record, index) in nlp.pipe(stream, as_tuples=True, n_process=n_process, batch_size=batch_size):
+            if index != current:
+                flush()
+                current, docs, records = index, [], []
+            doc.user_data.update(record.meta)
+            docs.append(doc)
+            records.append(record)
+            words += len(doc)
+            bar.update(1)
+            bar.set_postfix_str(f"{words / max(time.perf_counter() - start, 1e-9):,.0f} words/s", refresh=False)
+        flush()
+    return writer.finish([*plan.done.values(), *written.values()], plan.bad_lines)

@@ -1,0 +1,153 @@
+"""The output of ``annotate``: shards of a fixed number of docs, resumable.
+
+OUTPUT_DIR/
+  manifest.json              settings, inputs, pipeline; totals and bad lines when complete
+  shards/shard-00000.spacy   DocBin of docs 0..N-1 (user_data kept)
+  shards/shard-00000.jsonl   optional: tokens, POS, lemma, head, dep, entities, cats
+  shards/shard-00000.json    that shard's manifest, written last
+
+Shard k holds documents k*N .. k*N+N-1 of the inputs, in order. Every file is
+written to a temporary name and renamed, and a shard's ``.json`` only after
+its data, so a shard is finished exactly when its ``.json`` exists and the
+data it names has the recorded SHA-256; a rerun skips finished shards and
+redoes any other, and its output equals one uninterrupted run's.
+"""
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+from spacy.tokens import Doc, DocBin
+
+from ..errors import UsageError
+from ..safe_output import OutputRefused, atomic_file
+
+MANIFEST = "manifest.json"
+SHARDS = "shards"
+
+
+def shard_name(index: int, suffix: str) -> str:
+    return f"shard-{index:05d}{suffix}"
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def doc_json(doc: Doc) -> Dict[str, Any]:
+    """One annotated doc as a JSON object."""
+    return {
+        "text": doc.text,
+        "tokens": [
+            {"text": t.text, "pos": t.pos_, "tag": t.tag_, "lemma": t.lemma_, "morph": str(t.morph),
+             "head": t.head.i, "dep": t.dep_}
+            for t in doc
+        ],
+        "ents": [{"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents],
+        "cats": doc.cats,
+        "user_data": {k: v for k, v in doc.user_data.items() if isinstance(k, str)},
+    }
+
+
+def serialize_shard(docs: List[Doc], jsonl: bool) -> Dict[str, bytes]:
+    """A shard's files by suffix: the DocBin, and the JSONL when asked."""
+    data = {".spacy": DocBin(docs=docs, store_user_data=True).to_bytes()}
+    if jsonl:
+        data[".jsonl"] = "".join(json.dumps(doc_json(d), ensure_ascii=False) + "\n" for d in docs).encode("utf8")
+    return data
+
+
+class ShardWriter:
+    """Writes (and on a rerun, recognises) the shards of one annotate run."""
+
+    def __init__(self, output_dir: Path, settings: Dict[str, Any], jsonl: bool = False) -> None:
+        self.dir = Path(output_dir)
+        self.shards = self.dir / SHARDS
+        self.settings = settings
+        self.jsonl = jsonl
+
+    def prepare(self) -> bool:
+        """Create the output, or accept an earlier run with the same settings
+        to resume; returns True when resuming. Anything else is refused."""
+        manifest = self.dir / MANIFEST
+        if self.dir.exists() and not self.dir.is_dir():
+            raise OutputRefused(f"{self.dir}: exists and is not a directory")
+        if self.dir.is_dir() and any(self.dir.iterdir()):
+            if not manifest.is_file():
+                raise OutputRefused(
+                    f"{self.dir}: exists and is not the output of an annotate run (no {MANIFEST}); "
+                    "name a new directory"
+                )
+            earlier = json.loads(manifest.read_text(encoding="utf8"))
+            if earlier.get("settings") != self.settings:
+                changed = sorted(k for k in set(self.settings) | set(earlier.get("settings", {}))
+                                 if earlier.get("settings", {}).get(k) != self.settings.get(k))
+                raise UsageError(
+                    f"{self.dir}: an earlier annotate run with other settings ({', '.join(changed)} differ); "
+                    "rerun it with the same pipeline, inputs and options, or name a new directory"
+                )
+            self._remove_temporaries()
+            return True
+        self.shards.mkdir(parents=True, exist_ok=True)
+        self._write_manifest({"settings": self.settings, "complete": False})
+        return False
+
+    def _remove_temporaries(self) -> None:
+        # temporary files of an interrupted run (ours: named .shard-*.tmp)
+        for tmp in [*self.shards.glob(".shard-*.tmp"), *self.dir.glob(f".{MANIFEST}.*.tmp")]:
+            tmp.unlink()
+
+    def finished(self, index: int) -> Optional[Dict[str, Any]]:
+        """The shard's manifest if the shard is complete and intact, else None."""
+        path = self.shards / shard_name(index, ".json")
+        if not path.is_file():
+            return None
+        info = json.loads(path.read_text(encoding="utf8"))
+        for name, digest in info.get("sha256", {}).items():
+            data_path = self.shards / name
+            if not data_path.is_file() or _sha256(data_path.read_bytes()) != digest:
+                return None
+        return info
+
+    def write(self, index: int, docs: List[Doc], sources: List[Dict[str, Any]]) -> Dict[str, Any]:
+        """Write shard ``index`` (its data, then its manifest); returns the manifest."""
+        return self.write_serialized(index, serialize_shard(docs, self.jsonl), len(docs),
+                                     sum(len(d) for d in docs), sources)
+
+    def write_serialized(
+        self, index: int, data: Dict[str, bytes], n_docs: int, n_words: int, sources: List[Dict[str, Any]]
+    ) -> Dict[str, Any]:
+        """:meth:`write` for a shard serialized elsewhere (:func:`serialize_shard`)."""
+        files = {shard_name(index, suffix): content for suffix, content in data.items()}
+        for name, content in files.items():
+            _write_bytes(self.shards / name, content)
+        info = {
+            "shard": index,
+            "docs": n_docs,
+            "words": n_words,
+            "sources": sources,
+            "sha256": {name: _sha256(content) for name, content in files.items()},
+        }
+        _write_bytes(self.shards / shard_name(index, ".json"), (json.dumps(info, indent=1) + "\n").encode("utf8"))
+        return info
+
+    def finish(self, shards: Iterable[Dict[str, Any]], bad_lines: List[Dict[str, Any]]) -> Dict[str, Any]:
+        shards = sorted(shards, key=lambda s: s["shard"])
+        manifest = {
+            "settings": self.settings,
+            "complete": True,
+            "shards": [{k: s[k] for k in ("shard", "docs", "words", "sources")} for s in shards],
+            "docs": sum(s["docs"] for s in shards),
+            "words": sum(s["words"] for s in shards),
+            "bad_lines": bad_lines,
+        }
+        self._write_manifest(manifest)
+        return manifest
+
+    def _write_manifest(self, manifest: Dict[str, Any]) -> None:
+        _write_bytes(self.dir / MANIFEST, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf8"))

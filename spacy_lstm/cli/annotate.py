@@ -1,0 +1,90 @@
+"""``python -m spacy lstm annotate``: a trained pipeline over whole corpora."""
+from pathlib import Path
+from typing import List
+
+from spacy.cli._util import Arg, Opt
+from wasabi import msg
+
+from ..errors import UsageError
+from ._app import lstm_app, run_and_exit
+
+
+@lstm_app.command("annotate")
+def annotate_cli(
+    # fmt: off
+    pipeline: str = Arg(..., help="Trained pipeline: an installed package name or a directory", show_default=False),
+    inputs: List[Path] = Arg(..., help="Input files: .txt (one document per line), .jsonl ({\"text\": ...} per line; other fields are kept as user_data), .conllu or .spacy", show_default=False),
+    output_dir: Path = Arg(..., help="Directory of shards and manifest.json; a rerun with the same settings resumes it, anything else existing is refused", show_default=False),
+    shard_size: int = Opt(1000, "--shard-size", help="Documents per shard (memory grows with it, not with the corpus)"),
+    n_process: int = Opt(1, "--n-process", "-n", help="Processes on this machine (nlp.pipe n_process)"),
+    batch_size: int = Opt(64, "--batch-size", "-b", help="Documents per nlp.pipe batch"),
+    threads_per_process: int = Opt(1, "--threads-per-process", help="Torch CPU threads per process (more than 1 only with --n-process 1: forked processes run one thread)"),
+    gpu_id: int = Opt(-1, "--gpu-id", "-g", help="GPU id; -1 for CPU"),
+    limit: int = Opt(0, "--limit", help="Annotate only the first N documents; 0 = all"),
+    skip_bad: bool = Opt(False, "--skip-bad", help="Skip (count and list in manifest.json) lines that cannot be read instead of stopping"),
+    jsonl: bool = Opt(False, "--jsonl", help="Also write each shard as JSONL (tokens, POS, lemma, head, dep, entities, cats)"),
+    engine: str = Opt("local", "--engine", help="'local' (this machine) or 'ray' (a Ray cluster: pip install 'spacy-lstm[ray]'; RAY_ADDRESS or a local cluster)"),
+    actors: int = Opt(2, "--actors", help="--engine ray: actors, each loading the pipeline once"),
+    quiet: bool = Opt(False, "--quiet", "-q", help="No progress output"),
+    # fmt: on
+) -> None:
+    """Annotate whole corpora with a trained pipeline into resumable DocBin shards."""
+
+    def body() -> None:
+        from ..annotate.inputs import check_inputs, file_identity
+        from ..annotate.shards import ShardWriter
+
+        for name, value, least in (("--shard-size", shard_size, 1), ("--n-process", n_process, 1),
+                                   ("--batch-size", batch_size, 1), ("--threads-per-process", threads_per_process, 1),
+                                   ("--limit", limit, 0), ("--actors", actors, 1)):
+            if value < least:
+                raise UsageError(f"{name} must be >= {least}, got {value}")
+        if engine not in ("local", "ray"):
+            raise UsageError(f"--engine must be 'local' or 'ray', got {engine!r}")
+        if threads_per_process > 1 and n_process > 1:
+            raise UsageError("--threads-per-process > 1 needs --n-process 1 (forked processes run torch with one thread)")
+        if gpu_id >= 0 and n_process > 1:
+            raise UsageError("--gpu-id with --n-process > 1 is not supported; use one process per GPU")
+        paths = check_inputs(inputs)
+        nlp = _load(pipeline, gpu_id, threads_per_process)  # fails before any output is written
+        settings = {
+            "pipeline": {"name": f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}", "version": nlp.meta.get("version"),
+                         "source": pipeline, "components": nlp.pipe_names},
+            "inputs": [file_identity(p) for p in paths],
+            "shard_size": shard_size,
+            "limit": limit,
+            "skip_bad": skip_bad,
+            "jsonl": jsonl,
+        }
+        writer = ShardWriter(output_dir, settings, jsonl=jsonl)
+        resuming = writer.prepare()
+        if resuming:
+            msg.info(f"Resuming {output_dir}: finished shards are kept, the others redone")
+        if engine == "ray":
+            from ..annotate.ray_engine import annotate_ray
+
+            manifest = annotate_ray(pipeline, paths, writer, shard_size, actors, batch_size, limit, skip_bad,
+                                    progress=not quiet)
+        else:
+            from ..annotate.local import annotate_local
+
+            manifest = annotate_local(nlp, paths, writer, shard_size, n_process, batch_size, limit, skip_bad,
+                                      progress=not quiet)
+        bad = f"; {len(manifest['bad_lines'])} bad lines skipped (listed in manifest.json)" if manifest["bad_lines"] else ""
+        msg.good(f"Annotated {manifest['docs']:,} docs ({manifest['words']:,} words) into "
+                 f"{len(manifest['shards'])} shards in {output_dir}{bad}")
+
+    run_and_exit(body, interrupted="interrupted: finished shards are kept; run the same command again to resume")
+
+
+def _load(pipeline: str, gpu_id: int, threads: int):
+    import spacy
+    import torch
+
+    torch.set_num_threads(threads)
+    if gpu_id >= 0:
+        spacy.require_gpu(gpu_id)
+    try:
+        return spacy.load(pipeline)
+    except (OSError, IOError) as err:
+        raise UsageError(f"pipeline {pipeline!r}: cannot load it ({err})") from None

@@ -1,0 +1,167 @@
+"""annotate: the output equals nlp.pipe's; resumable after a crash or a kill;
+n_process 2 and Ray give the same shards; bad input is one line."""
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from spacy.training import Example
+
+from conftest import ASSETS, failure_line, invoke
+
+TEXTS = [line.strip() for line in (ASSETS / "raw" / "tl_sample-raw.txt").read_text(encoding="utf8").splitlines()
+         if line.strip()][:60]
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """A small tagger on our tok2vec, initialised on the sample (no training needed)."""
+    from thinc.api import fix_random_seed
+
+    fix_random_seed(0)
+    nlp = spacy.blank("tl")
+    nlp.add_pipe("tok2vec", config={"model": {"@architectures": "spacy_lstm.LSTMTok2Vec.v2", "width": 32,
+                                              "depth": 1, "include_static_vectors": False}})
+    nlp.add_pipe("tagger", config={"model": {"@architectures": "spacy.Tagger.v2", "tok2vec": {
+        "@architectures": "spacy.Tok2VecListener.v1", "width": 32, "upstream": "tok2vec"}}})
+    words = "Kumain ang bata ng mangga".split()
+    example = Example.from_dict(nlp.make_doc(" ".join(words)), {"words": words,
+                                                                "tags": ["VERB", "DET", "NOUN", "ADP", "NOUN"]})
+    nlp.initialize(lambda: [example])
+    path = tmp_path_factory.mktemp("pipeline") / "tagger"
+    nlp.to_disk(path)
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"text": t, "id": i}) + "\n" for i, t in enumerate(TEXTS)), encoding="utf8")
+    return path
+
+
+def shard_docs(out, vocab):
+    docs = []
+    for path in sorted((out / "shards").glob("shard-*.spacy")):
+        docs.extend(DocBin().from_disk(path).get_docs(vocab))
+    return docs
+
+
+def files(out):
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_output_equals_nlp_pipe_and_keeps_metadata(pipeline, corpus, tmp_path):
+    out = tmp_path / "out"
+    code, output = invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--jsonl", "--quiet")
+    assert code == 0, output
+    nlp = spacy.load(pipeline)
+    expected = list(nlp.pipe(TEXTS))
+    got = shard_docs(out, nlp.vocab)
+    assert [d.text for d in got] == TEXTS
+    assert [[t.tag_ for t in d] for d in got] == [[t.tag_ for t in d] for d in expected]
+    assert [d.user_data["id"] for d in got] == list(range(len(TEXTS)))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] and manifest["docs"] == len(TEXTS) and len(manifest["shards"]) == 4
+    assert [s["docs"] for s in manifest["shards"]] == [16, 16, 16, 12]
+    assert manifest["shards"][1]["sources"][0]["first_line"] == 17 and manifest["words"] == sum(map(len, got))
+    first = json.loads((out / "shards" / "shard-00000.jsonl").read_text().splitlines()[0])
+    assert first["text"] == TEXTS[0] and first["tokens"][0]["tag"] == expected[0][0].tag_
+
+
+def test_a_rerun_redoes_missing_and_partial_shards_only(pipeline, corpus, tmp_path):
+    out = tmp_path / "out"
+    assert invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--quiet")[0] == 0
+    complete = files(out)
+    (out / "shards" / "shard-00001.spacy").unlink()  # a missing shard
+    (out / "shards" / "shard-00002.spacy").write_bytes(b"partial")  # a partial one
+    (out / "shards" / ".shard-00003.spacy.abc.tmp").write_bytes(b"temp")  # an interrupted write
+    kept = (out / "shards" / "shard-00000.spacy").stat().st_mtime_ns
+    code, output = invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--quiet")
+    assert code == 0 and "Resuming" in output, output
+    assert files(out) == complete
+    assert (out / "shards" / "shard-00000.spacy").stat().st_mtime_ns == kept  # finished: not redone
+
+
+def test_killed_then_rerun_equals_one_uninterrupted_run(pipeline, tmp_path):
+    corpus = tmp_path / "big.txt"
+    corpus.write_text("\n".join(TEXTS * 10) + "\n", encoding="utf8")
+    once = tmp_path / "once"
+    assert invoke("annotate", pipeline, corpus, once, "--shard-size", "5", "--quiet")[0] == 0
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(corpus), str(out),
+           "--shard-size", "5", "--batch-size", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "shards").glob("*.json"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and "finished shards are kept" in err, err
+    assert not json.loads((out / "manifest.json").read_text())["complete"]
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert files(out) == files(once)
+
+
+def test_two_processes_give_the_same_shards(pipeline, corpus, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert invoke("annotate", pipeline, corpus, one, "--shard-size", "16", "--quiet")[0] == 0
+    result = subprocess.run([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(corpus), str(two),
+                             "--shard-size", "16", "--n-process", "2", "--quiet"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert files(two) == files(one)
+
+
+def test_ray_engine_gives_the_same_shards(pipeline, corpus, tmp_path):
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'spacy-lstm[ray]')")
+    local, on_ray = tmp_path / "local", tmp_path / "ray"
+    assert invoke("annotate", pipeline, corpus, local, "--shard-size", "16", "--jsonl", "--quiet")[0] == 0
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        code, output = invoke("annotate", pipeline, corpus, on_ray, "--shard-size", "16", "--jsonl",
+                              "--engine", "ray", "--actors", "2", "--quiet")
+    finally:
+        ray.shutdown()
+    assert code == 0, output
+    assert files(on_ray) == files(local)
+
+
+def test_bad_input(pipeline, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "Kumain ang bata."}\n{"text": oops}\n{"text": "Umuulan."}\n', encoding="utf8")
+    code, output = invoke("annotate", pipeline, bad, tmp_path / "a", "--quiet")
+    assert code == 1 and failure_line(output).startswith(f"{bad}, line 2: invalid JSON")
+    code, output = invoke("annotate", pipeline, bad, tmp_path / "b", "--skip-bad", "--quiet")
+    assert code == 0, output
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["docs"] == 2 and [b["line"] for b in manifest["bad_lines"]] == [2]
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf8")
+    code, output = invoke("annotate", pipeline, empty, tmp_path / "c", "--quiet")
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    assert code == 0 and manifest["docs"] == 0 and manifest["shards"] == [] and manifest["complete"]
+
+
+def test_refusals_write_nothing(pipeline, corpus, tmp_path):
+    code, output = invoke("annotate", tmp_path / "no-pipeline", corpus, tmp_path / "out", "--quiet")
+    assert code == 2 and "cannot load it" in failure_line(output) and not (tmp_path / "out").exists()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "mine.txt").write_text("keep")
+    code, output = invoke("annotate", pipeline, corpus, notes, "--quiet")
+    assert code == 2 and "not the output of an annotate run" in failure_line(output)
+    assert [p.name for p in notes.iterdir()] == ["mine.txt"]
+    out = tmp_path / "out"
+    assert invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--quiet")[0] == 0
+    code, output = invoke("annotate", pipeline, corpus, out, "--shard-size", "8", "--quiet")
+    assert code == 2 and "shard_size differ" in failure_line(output)
+    code, output = invoke("annotate", pipeline, corpus, tmp_path / "x", "--n-process", "2",
+                          "--threads-per-process", "2")
+    assert code == 2 and "--threads-per-process" in failure_line(output)
