@@ -165,3 +165,16 @@ def test_refusals_write_nothing(pipeline, corpus, tmp_path):
     code, output = invoke("annotate", pipeline, corpus, tmp_path / "x", "--n-process", "2",
                           "--threads-per-process", "2")
     assert code == 2 and "--threads-per-process" in failure_line(output)
+
+
+def test_the_annotate_benchmark_runs(pipeline, tmp_path):
+    from conftest import ROOT
+
+    report = tmp_path / "speed.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "annotate_speed.py"), str(pipeline),
+                             str(ASSETS / "raw" / "tl_sample-raw.txt"), "--limit-lines", "20", "--settings", "1,2",
+                             "--json", str(report)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = json.loads(report.read_text())
+    assert [r["setting"] for r in rows] == ["1", "2"] and rows[0]["words"] == rows[1]["words"] > 0
+    assert all(r["peak_rss_mb"] > 50 for r in rows)

@@ -1,0 +1,98 @@
+"""Throughput and memory of ``python -m spacy lstm annotate``, side by side.
+
+Runs the command in a fresh subprocess per setting on the same input (the
+text file repeated ``--repeat`` times) and reports words/s (the manifest's
+words over the wall time, pipeline loading included), the ratio to the first
+setting, and the peak RSS of the largest process (``ru_maxrss`` of the
+children). Settings: 1 process; ``--n-process 2`` (1 thread each); with
+``--ray``, the Ray engine on a local cluster with 2 actors.
+
+    python bench/annotate_speed.py PIPELINE ../shared/data/raw/tl_raw_permissive.txt \
+        --limit-lines 20000 --repeat 1 --ray
+    python bench/annotate_speed.py PIPELINE TEXT --limit-lines 2000 --repeat 1,10,100 --settings 1
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SETTINGS = {
+    "1": ["--n-process", "1"],
+    "2": ["--n-process", "2"],
+    "ray": ["--engine", "ray", "--actors", "2"],
+}
+
+
+PEAK_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    "sys.exit(code)\n"
+)
+
+
+def run(pipeline: str, text: Path, extra, shard_size: int, workdir: Path) -> dict:
+    out = workdir / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "spacy", "lstm", "annotate", pipeline, str(text), str(out),
+               "--shard-size", str(shard_size), "--quiet", *extra]
+    start = time.perf_counter()
+    # a fresh wrapper per run, so its children's ru_maxrss is this run's peak
+    proc = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *command], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"annotate {' '.join(extra)} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    peak_kb = int(proc.stdout.strip().splitlines()[-1])
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {"seconds": seconds, "words": manifest["words"], "docs": manifest["docs"],
+            "words_per_second": manifest["words"] / seconds, "peak_rss_mb": peak_kb / 1024}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("pipeline")
+    p.add_argument("text", type=Path, help="plain text, one document per line")
+    p.add_argument("--limit-lines", type=int, default=5000, help="lines of TEXT to use (before repeating)")
+    p.add_argument("--repeat", default="1", help="comma-separated: input = the lines repeated this many times")
+    p.add_argument("--settings", default="1,2", help=f"comma-separated, from {', '.join(SETTINGS)}")
+    p.add_argument("--ray", action="store_true", help="add the Ray setting")
+    p.add_argument("--shard-size", type=int, default=1000)
+    p.add_argument("--json")
+    args = p.parse_args()
+    settings = args.settings.split(",") + (["ray"] if args.ray else [])
+    lines = args.text.read_text(encoding="utf8").splitlines()[: args.limit_lines]
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for repeat in [int(r) for r in args.repeat.split(",")]:
+            text = workdir / f"input-x{repeat}.txt"
+            with text.open("w", encoding="utf8") as handle:
+                for _ in range(repeat):
+                    handle.write("\n".join(lines) + "\n")
+            for name in settings:
+                row = {"setting": name, "repeat": repeat, **run(args.pipeline, text, SETTINGS[name], args.shard_size,
+                                                                  workdir)}
+                results.append(row)
+                print(json.dumps(row), flush=True)
+    print(f"\nCPU: {os.cpu_count()} cores; 1 thread per process\n")
+    print("| setting | input (x lines) | docs | words | s | words/s | vs first | peak RSS MB |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|")
+    base = {}
+    for row in results:
+        base.setdefault(row["repeat"], row["words_per_second"])
+        rss = f"{row['peak_rss_mb']:.0f}"
+        print(f"| {row['setting']} | {row['repeat']} x {len(lines)} | {row['docs']:,} | {row['words']:,} | "
+              f"{row['seconds']:.1f} | {row['words_per_second']:,.0f} | "
+              f"{row['words_per_second'] / base[row['repeat']]:.2f} | {rss} |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf8")
+
+
+if __name__ == "__main__":
+    main()
