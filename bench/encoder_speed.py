@@ -71,6 +71,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bf16", action="store_true",
+                        help="also measure LSTMEncoder.v1/.v2 with inference_precision = bf16 (prediction)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -92,6 +94,14 @@ def main():
             LSTMEncoder_v2(width=args.width, depth=args.depth, dropout=0.0, hidden_size=args.hidden_size), batches),
         f"spacy.TorchBiLSTMEncoder.v1 {args.width}x{args.depth}": (
             BiLSTMEncoder(width=args.width, depth=args.depth, dropout=0.0), batches),
+        **({
+            f"spacy_lstm.LSTMEncoder.v1 {args.width}x{args.depth} bf16": (
+                LSTMEncoder(width=args.width, depth=args.depth, dropout=0.0, hidden_size=args.hidden_size,
+                            inference_precision="bf16"), batches),
+            f"spacy_lstm.LSTMEncoder.v2 {args.width}x{args.depth} bf16": (
+                LSTMEncoder_v2(width=args.width, depth=args.depth, dropout=0.0, hidden_size=args.hidden_size,
+                               inference_precision="bf16"), batches),
+        } if args.bf16 else {}),
         "spacy.MaxoutWindowEncoder.v2 256x8": (
             MaxoutWindowEncoder(width=256, window_size=1, maxout_pieces=3, depth=8),
             maxout_batches),

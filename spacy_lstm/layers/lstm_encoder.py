@@ -97,13 +97,8 @@ def LSTMEncoder_v2(
         = width, projected back to the half width. 128-512.
     mixed_precision (bool): Run the LSTM under autocast (GPU only).
     grad_scaler_config (dict): Arguments for thinc's ``PyTorchGradScaler``.
-    inference_precision (str): "fp32" (default), "bf16" or "auto": the
-        precision of the LSTMs and their projections when predicting on the
-        CPU (torch autocast; the residual sums, LayerNorms and the output stay
-        float32). "auto" is "bf16" where the CPU computes bfloat16 natively
-        (AMX or AVX-512 BF16) and "fp32" elsewhere. Training and GPU work are
-        always float32 here (see mixed_precision). See docs/benchmarks.md for
-        speed and accuracy.
+    inference_precision (str): "fp32" (default), "bf16" or "auto", as for
+        ``spacy_lstm.LSTMEncoder.v1``.
     """
     if not isinstance(width, int) or width < 2:
         raise ValueError(f"LSTMEncoder.v2: width must be an integer >= 2, got {width!r}")
