@@ -31,18 +31,9 @@ def doc_lengths(path: Path):
     if path.suffix == ".spacy":
         nlp = spacy.blank("xx")
         return [len(d) for d in DocBin().from_disk(path).get_docs(nlp.vocab)]
-    lengths, n = [], 0
-    for line in path.read_text(encoding="utf8").splitlines():
-        if not line.strip():
-            if n:
-                lengths.append(n)
-            n = 0
-        elif line[0].isdigit() and "\t" in line:
-            token_id = line.split("\t", 1)[0]
-            if token_id.isdigit():  # skip multi-word ranges and empty nodes
-                n += 1
-    if n:
-        lengths.append(n)
+    from spacy_lstm.convert.conllu import read_conllu_docs
+
+    lengths = [len(doc) for doc in read_conllu_docs(path)]
     return lengths
 
 

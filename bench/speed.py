@@ -30,7 +30,9 @@ def read_texts(path: Path, limit: int):
     if path.suffix == ".spacy":
         texts = [d.text for d in DocBin().from_disk(path).get_docs(spacy.blank("xx").vocab)]
     elif path.suffix == ".conllu":
-        texts = [l.split("=", 1)[1].strip() for l in path.read_text(encoding="utf8").splitlines() if l.startswith("# text =")]
+        from spacy_lstm.convert.conllu import iter_conllu_texts
+
+        texts = list(iter_conllu_texts(path))
     else:
         texts = [l.strip() for l in path.read_text(encoding="utf8").splitlines() if l.strip()]
     return texts[:limit]

@@ -6,11 +6,12 @@ Multi-word tokens are merged into one token by spaCy's own CoNLL-U converter
 """
 import re
 from pathlib import Path
-from typing import List, Tuple
+from typing import Iterator, List, Tuple
 
 from spacy.tokens import Doc
 
 from .errors import ConversionError
+from ..textfile import iter_lines
 from .io import blocks, read_lines, write_docbin_atomic
 
 UPOS = {
@@ -130,6 +131,33 @@ def read_conllu_docs(src: Path, n_sents: int = 1, merge_subtokens: bool = True) 
         validate_sentence(src, block)
     text = "\n\n".join("\n".join(t for _, t in block) for block in sentences) + "\n"
     return list(conllu_to_docs(text, n_sents=n_sents, merge_subtokens=merge_subtokens, no_print=True))
+
+
+def iter_conllu_texts(src: Path) -> Iterator[str]:
+    """Stream the text of each sentence of ``src``, validated as
+    :func:`read_conllu_docs` validates it, without building Docs (for corpora
+    too large to hold, such as vector training input): its ``# text =``
+    comment, else its surface forms (a multi-word token's, not its words')
+    joined by spaces."""
+    src = Path(src)
+    if not src.is_file():
+        raise ConversionError(src, None, "no such file")
+    for block in blocks(iter_lines(src, ValueError)):
+        validate_sentence(src, block)
+        text, forms, skip_to = None, [], 0
+        for _, line in block:
+            if line.startswith("#"):
+                key, _, value = line[1:].partition("=")
+                if key.strip() == "text":
+                    text = value.strip()
+                continue
+            cols = line.split("\t")
+            if "-" in cols[0]:
+                forms.append(cols[1])
+                skip_to = int(cols[0].split("-")[1])
+            elif cols[0].isdigit() and int(cols[0]) > skip_to:
+                forms.append(cols[1])
+        yield text if text is not None else " ".join(forms)
 
 
 def convert_conllu(src: Path, out: Path, n_sents: int = 1, merge_subtokens: bool = True) -> int:

@@ -27,25 +27,10 @@ def _text_lines(path: Path) -> Iterator[str]:
 
 
 def _conllu_texts(path: Path) -> Iterator[str]:
-    """One text per sentence: its ``# text =`` line, else its word forms."""
-    text = None
-    forms: List[str] = []
-    for line in _text_lines(path):
-        line = line.rstrip("\r\n")
-        if line.startswith("# text =") or line.startswith("# text="):
-            text = line.split("=", 1)[1].strip()
-        elif line.startswith("#"):
-            continue
-        elif line.strip() == "":
-            if text is not None or forms:
-                yield text if text is not None else " ".join(forms)
-            text, forms = None, []
-        else:
-            cols = line.split("\t")
-            if len(cols) >= 2 and cols[0].isdigit():
-                forms.append(cols[1])
-    if text is not None or forms:
-        yield text if text is not None else " ".join(forms)
+    """One text per sentence, streamed and validated by the package's CoNLL-U reader."""
+    from ..convert.conllu import iter_conllu_texts
+
+    return iter_conllu_texts(path)
 
 
 def _docbin_tokens(path: Path) -> Iterator[List[str]]:
