@@ -75,3 +75,27 @@ def test_bf16_pipeline_is_batch_invariant_within_tolerance_and_close_to_fp32():
     again = bf16.predict(docs)
     for x, y in zip(batch, again):
         numpy.testing.assert_array_equal(x, y)  # reproducible
+
+
+def test_bf16_weights_follow_weight_updates():
+    """The cached bfloat16 copies are made again when the weights change."""
+    from thinc.api import Adam
+
+    rng = numpy.random.default_rng(1)
+    Xs = [rng.normal(size=(n, 16)).astype("float32") for n in (5, 9)]
+    fp32, bf16 = _pair(LSTMEncoder_v2, width=16, depth=1, dropout=0.0)
+    fp32.initialize()
+    bf16.initialize()
+    original = fp32.to_bytes()
+    bf16.from_bytes(original)
+    before = bf16.predict(Xs)
+    Ys, backprop = bf16.begin_update(Xs)  # a training step changes the weights
+    backprop([numpy.ones_like(y) for y in Ys])
+    bf16.finish_update(Adam(0.1))
+    fp32.from_bytes(bf16.to_bytes())
+    after, reference = bf16.predict(Xs), fp32.predict(Xs)
+    assert max(float(numpy.abs(a - b).max()) for a, b in zip(before, after)) > 10 * BF16_TOL / 3
+    assert max(float(numpy.abs(a - b).max()) for a, b in zip(after, reference)) < BF16_TOL
+    bf16.from_bytes(original)  # loading weights (a state_dict copy) is seen too
+    for a, b in zip(bf16.predict(Xs), before):
+        numpy.testing.assert_array_equal(a, b)

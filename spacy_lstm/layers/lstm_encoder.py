@@ -52,7 +52,7 @@ def LSTMEncoder(
         e.g. ``{"enabled": true}`` together with ``mixed_precision``.
     inference_precision (str): "fp32" (default), "bf16" or "auto": the
         precision of the LSTMs and their projections when predicting on the
-        CPU (torch autocast; the residual sums, LayerNorms and the output stay
+        CPU (bfloat16 copies of the weights; the residual sums, LayerNorms and the output stay
         float32). "auto" is "bf16" where the CPU computes bfloat16 natively
         (AMX or AVX-512 BF16) and "fp32" elsewhere. Training and GPU work are
         always float32 here (see mixed_precision). See docs/benchmarks.md for

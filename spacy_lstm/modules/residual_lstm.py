@@ -5,7 +5,7 @@ from torch.nn.utils.rnn import PackedSequence
 
 from .packing import PackingPlan, plan_packing
 from .padded_lstm import padded_lstm, plan_padding
-from .precision import cpu_autocast
+from .precision import run_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
 
 #: CPU training batches with at most this many tokens run the padded path
@@ -57,10 +57,11 @@ class ResidualLSTM(nn.Module):
         self.norms = nn.ModuleList(nn.LayerNorm(width) for _ in range(depth))
         self.dropout = nn.Dropout(dropout)
         #: Predict on the CPU with the LSTMs and projections in bfloat16
-        #: (autocast; residual and LayerNorm stay float32). Not a weight: set
-        #: from the architecture's ``inference_precision``. Training and GPU
-        #: work are unaffected.
+        #: (residual and LayerNorm stay float32). Not a weight: set from the
+        #: architecture's ``inference_precision``. Training and GPU work are
+        #: unaffected.
         self.inference_bf16 = False
+        self._bf16_weights: dict = {}  # bfloat16 copies of the weights, for prediction
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.run_planned(X, plan_packing(lengths, X.device))
@@ -77,6 +78,11 @@ class ResidualLSTM(nn.Module):
         padded = cpu_training and h.shape[0] <= PADDED_MAX_ROWS
         padding = plan_padding(batch_sizes, h.device) if padded else None
         bf16 = self.inference_bf16 and not h.is_cuda and not torch.is_grad_enabled()
+        if torch.is_grad_enabled() and self._bf16_weights:
+            # thinc's optimizer updates the weights in place through numpy,
+            # which torch's version counters do not see: a training pass
+            # drops the bfloat16 copies (loading weights bumps the counters)
+            self._bf16_weights.clear()
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
             if padded:
                 out = padded_lstm(lstm, h, padding)
@@ -87,8 +93,9 @@ class ResidualLSTM(nn.Module):
                     # Thinc's optimizer swaps parameter storage after each update.
                     lstm.flatten_parameters()
                 if bf16:
-                    with cpu_autocast(True):
-                        out = project(lstm(PackedSequence(h, batch_sizes))[0].data)
+                    out = run_in_bf16(lstm, self._bf16_weights, PackedSequence(h.bfloat16(), batch_sizes))[0].data
+                    if not isinstance(project, nn.Identity):
+                        out = run_in_bf16(project, self._bf16_weights, out)
                     h = norm(h + out.float())
                     continue
                 out = lstm(PackedSequence(h, batch_sizes))[0].data
