@@ -53,10 +53,14 @@ def load(spec: str):
     return spacy.load(path, config={"components": {"tok2vec": {"model": {"inference_precision": precision}}}})
 
 
-def measure(model: str, texts_path: str, limit: int, threads: int, batch_sizes, rounds: int) -> dict:
+def measure(model: str, texts_path: str, limit: int, threads: int, batch_sizes, rounds: int, gpu_id: int = -1) -> dict:
     import torch
 
     torch.set_num_threads(threads)
+    if gpu_id >= 0:
+        import spacy
+
+        spacy.require_gpu(gpu_id)
     nlp = load(model)
     texts = read_texts(Path(texts_path), limit)
     words = sum(len(d) for d in nlp.tokenizer.pipe(texts))
@@ -124,20 +128,23 @@ def main() -> None:
     p.add_argument("--threads", default="1,2")
     p.add_argument("--batch-sizes", default="1,256")
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--gpu-id", type=int, default=-1, help="run the pipelines on this GPU (-1: CPU)")
     p.add_argument("--json")
     p.add_argument("--one", help=argparse.SUPPRESS)
     p.add_argument("--one-threads", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
     if args.one:
-        print(json.dumps(measure(args.one, args.texts, args.limit, args.one_threads, batch_sizes, args.rounds)))
+        print(json.dumps(measure(args.one, args.texts, args.limit, args.one_threads, batch_sizes, args.rounds,
+                                 args.gpu_id)))
         return
     results = {}
     for threads in [int(t) for t in args.threads.split(",")]:
         env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
         for model in args.models:
             cmd = [sys.executable, __file__, *args.models, "--texts", args.texts, "--limit", str(args.limit),
-                   "--batch-sizes", args.batch_sizes, "--rounds", str(args.rounds), "--one", model,
+                   "--batch-sizes", args.batch_sizes, "--rounds", str(args.rounds), "--gpu-id", str(args.gpu_id),
+                   "--one", model,
                    "--one-threads", str(threads)]
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
             if proc.returncode != 0:
