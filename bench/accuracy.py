@@ -114,20 +114,37 @@ def contender_tok2vec(name: str, args, config, vectors: bool):
     raise ValueError(f"unknown contender {name!r}; choose from {CONTENDERS}")
 
 
-def apply_settings(config, items):
-    """Set each KEY=JSON (dotted KEY) in the config."""
+def parse_value(text: str):
+    """A setting's value as spaCy's CLI reads ``--section.key VALUE``: JSON, else a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def settings_for(items, contender: str, prefixed: bool):
+    """(dotted key, value) of each ``[CONTENDER:]KEY=VALUE`` item that applies:
+    unprefixed items to every contender, ``NAME:`` items to that one only."""
+    out = []
     for item in items:
-        key, _, value = item.partition("=")
-        *parents, leaf = key.split(".")
-        node = config
-        for part in parents:
-            node = node[part]
-        node[leaf] = json.loads(value)
+        target, sep, rest = item.partition(":")
+        if sep and "=" not in target:
+            if prefixed and target == contender:
+                out.append(rest)
+        elif not prefixed:
+            out.append(item)
+    return [(key, parse_value(value)) for key, _, value in (i.partition("=") for i in out)]
+
+
+def apply_settings(config, settings):
+    """Set each dotted key (spaCy's ``set_dot_to_object``)."""
+    for key, value in settings:
+        spacy.util.set_dot_to_object(config, key, value)
 
 
 def contender_config(name: str, args, vectors: bool):
     config = spacy.util.load_config(ROOT / "configs" / TASKS[args.task][0])
-    apply_settings(config, args.set)
+    apply_settings(config, settings_for(args.set, name, prefixed=False))
     model, width = contender_tok2vec(name, args, config, vectors)
     comps = config["components"]
     comps["tok2vec"]["model"] = model
@@ -139,7 +156,7 @@ def contender_config(name: str, args, vectors: bool):
             # a frozen language model is only meaningful when pretrained
             model["freeze_lm"] = False
             print("ours: no --init-tok2vec, so freeze_lm = false (the lm is fine-tuned)", file=sys.stderr)
-        apply_settings(config, args.override)
+    apply_settings(config, settings_for(args.set + [f"ours:{o}" for o in args.override], name, prefixed=True))
     return config
 
 
@@ -226,11 +243,12 @@ def main() -> None:
     p.add_argument("--width", type=int, default=256)
     p.add_argument("--depth", type=int, default=None,
                    help="LSTM layers of 'ours' (default: the task config's) and 'bilstm' (default: 2)")
-    p.add_argument("--override", action="append", default=[],
-                   help="KEY=JSON applied to the 'ours' config, e.g. components.tok2vec.model.hidden_size=256")
-    p.add_argument("--set", action="append", default=[],
-                   help="KEY=JSON applied to every contender's config before its tok2vec goes in "
-                        "(e.g. a different task head; listener widths are then set per contender)")
+    p.add_argument("--set", action="append", default=[], metavar="[CONTENDER:]KEY=VALUE",
+                   help="a config setting, spaCy's dotted key and a JSON value (else a string): without a "
+                        "prefix for every contender before its tok2vec goes in (e.g. a task head; listener widths "
+                        "are then set per contender); with 'ours:' for that contender after its tok2vec is in, "
+                        "e.g. ours:components.tok2vec.model.freeze_lm=true")
+    p.add_argument("--override", action="append", default=[], help=argparse.SUPPRESS)  # = --set ours:KEY=VALUE
     p.add_argument("--train-fraction", type=float, default=1.0,
                    help="train on a seeded subsample of this fraction of the training split (a learning curve "
                         "point); dev and test stay whole")

@@ -142,3 +142,18 @@ def test_learning_curve_with_pretrained_weights(tmp_path):
         assert points["0.5"]["train_docs"] < points["1.0"]["train_docs"]
     assert (out / "curve.png").stat().st_size > 1000
     assert "| ours + pretraining |" in table
+
+
+def test_one_settings_flag_for_all_contenders_or_one():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_accuracy", ROOT / "bench" / "accuracy.py")
+    accuracy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(accuracy)
+    items = ['components.textcat.model={"@architectures": "x"}', "ours:components.tok2vec.model.depth=3",
+             "training.seed=1", "ours:paths.note=plain text"]
+    assert accuracy.settings_for(items, "calamancy_md", prefixed=False) == [
+        ("components.textcat.model", {"@architectures": "x"}), ("training.seed", 1)]
+    assert accuracy.settings_for(items, "ours", prefixed=True) == [
+        ("components.tok2vec.model.depth", 3), ("paths.note", "plain text")]
+    assert accuracy.settings_for(items, "calamancy_md", prefixed=True) == []
