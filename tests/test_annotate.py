@@ -178,3 +178,14 @@ def test_the_annotate_benchmark_runs(pipeline, tmp_path):
     rows = json.loads(report.read_text())
     assert [r["setting"] for r in rows] == ["1", "2"] and rows[0]["words"] == rows[1]["words"] > 0
     assert all(r["peak_rss_mb"] > 50 for r in rows)
+
+
+def test_two_processes_on_conllu_use_nlp_pipe_and_agree(pipeline, tmp_path):
+    conllu = ASSETS / "ud" / "tl_sample-ud-dev.conllu"
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert invoke("annotate", pipeline, conllu, one, "--shard-size", "10", "--quiet")[0] == 0
+    result = subprocess.run([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(conllu), str(two),
+                             "--shard-size", "10", "--n-process", "2", "--quiet"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert files(two) == files(one)

@@ -14,48 +14,13 @@ the cluster; without one, a local cluster is started on this machine.
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, Sequence
 
 from ..errors import UsageError
-from .inputs import LINE_FORMATS, read_segment
-from .local import ShardPlan, source_ranges
-from .shards import ShardWriter, serialize_shard
-
-
-class ShardAnnotator:
-    """A Ray actor: loads the pipeline once, annotates one shard per row."""
-
-    def __init__(self, pipeline: str, inputs: List[str], jsonl: bool, skip_bad: bool, batch_size: int) -> None:
-        import spacy
-        import torch
-
-        torch.set_num_threads(1)
-        self.nlp = spacy.load(pipeline)
-        self.inputs = [Path(p) for p in inputs]
-        self.jsonl, self.skip_bad, self.batch_size = jsonl, skip_bad, batch_size
-
-    def __call__(self, batch: Dict[str, Any]) -> Dict[str, List[Any]]:
-        out: Dict[str, List[Any]] = {"shard": [], "spacy": [], "jsonl": [], "docs": [], "words": [], "sources": []}
-        for shard, sources_json in zip(batch["shard"], batch["sources"]):
-            sources = json.loads(sources_json)
-            records = [
-                record
-                for source in sources
-                for record in read_segment(self.inputs.index(Path(source["input"])), Path(source["input"]),
-                                           source["start_byte"], source["end_byte"], source["first_line"],
-                                           self.skip_bad)
-            ]
-            docs = list(self.nlp.pipe((r.text for r in records), batch_size=self.batch_size))
-            for doc, record in zip(docs, records):
-                doc.user_data.update(record.meta)
-            data = serialize_shard(docs, self.jsonl)
-            out["shard"].append(int(shard))
-            out["spacy"].append(data[".spacy"])
-            out["jsonl"].append(data.get(".jsonl", b""))
-            out["docs"].append(len(docs))
-            out["words"].append(sum(len(d) for d in docs))
-            out["sources"].append(sources_json)
-        return out
+from .inputs import LINE_FORMATS
+from .local import ShardPlan
+from .shards import ShardWriter
+from .worker import ShardAnnotator, shard_descriptors
 
 
 def annotate_ray(
@@ -78,15 +43,7 @@ def annotate_ray(
     if not_lines:
         raise UsageError(f"--engine ray reads .txt and .jsonl inputs; convert or use --engine local for {', '.join(not_lines)}")
     plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad)
-    descriptors, records, current = [], [], None
-    for record, index in plan.todo():
-        if index != current and records:
-            descriptors.append({"shard": current, "sources": json.dumps(source_ranges(records, inputs))})
-            records = []
-        current = index
-        records.append(record)
-    if records:
-        descriptors.append({"shard": current, "sources": json.dumps(source_ranges(records, inputs))})
+    descriptors = list(shard_descriptors(plan, inputs))
     written = []
     if descriptors:
         if not ray.is_initialized():
