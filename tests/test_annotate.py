@@ -109,14 +109,19 @@ def test_killed_then_rerun_equals_one_uninterrupted_run(pipeline, tmp_path):
     assert files(out) == files(once)
 
 
-def test_two_processes_give_the_same_shards(pipeline, corpus, tmp_path):
+def assert_two_processes_equal_one(pipeline, source, tmp_path, shard_size):
+    """--n-process 2 (a subprocess, with a timeout) writes the same files as one process."""
     one, two = tmp_path / "one", tmp_path / "two"
-    assert invoke("annotate", pipeline, corpus, one, "--shard-size", "16", "--quiet")[0] == 0
-    result = subprocess.run([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(corpus), str(two),
-                             "--shard-size", "16", "--n-process", "2", "--quiet"],
+    assert invoke("annotate", pipeline, source, one, "--shard-size", shard_size, "--quiet")[0] == 0
+    result = subprocess.run([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(source), str(two),
+                             "--shard-size", str(shard_size), "--n-process", "2", "--quiet"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert files(two) == files(one)
+
+
+def test_two_processes_give_the_same_shards(pipeline, corpus, tmp_path):
+    assert_two_processes_equal_one(pipeline, corpus, tmp_path, 16)  # the worker pool (.jsonl)
 
 
 def test_ray_engine_gives_the_same_shards(pipeline, corpus, tmp_path):
@@ -181,11 +186,4 @@ def test_the_annotate_benchmark_runs(pipeline, tmp_path):
 
 
 def test_two_processes_on_conllu_use_nlp_pipe_and_agree(pipeline, tmp_path):
-    conllu = ASSETS / "ud" / "tl_sample-ud-dev.conllu"
-    one, two = tmp_path / "one", tmp_path / "two"
-    assert invoke("annotate", pipeline, conllu, one, "--shard-size", "10", "--quiet")[0] == 0
-    result = subprocess.run([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(conllu), str(two),
-                             "--shard-size", "10", "--n-process", "2", "--quiet"],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert files(two) == files(one)
+    assert_two_processes_equal_one(pipeline, ASSETS / "ud" / "tl_sample-ud-dev.conllu", tmp_path, 10)
