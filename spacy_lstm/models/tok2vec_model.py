@@ -123,23 +123,15 @@ def with_language_model_ref(
     without ``refine``. With ``freeze_lm``, ``lm`` runs inside
     :func:`~spacy_lstm.layers.frozen.frozen` and only ``refine`` (and the task
     heads) learn."""
-    if freeze_lm:
-        parts = [frozen(lm)] if refine is None else [frozen(lm), refine]
-        model = parts[0] if len(parts) == 1 else chain(*parts)
-        model.__class__ = Tok2VecModel
-        model.set_ref("lm", lm)
-        for name in ("embed", "encode"):
-            model.set_ref(name, lm.get_ref(name))
-        if refine is not None:
-            model.set_ref("refine", refine)
-        model.set_dim("nO", width)
-        return model
-    if refine is None:
+    if refine is None and not freeze_lm:
         lm.set_ref("lm", lm)
         return lm
-    model = chain(lm, refine)
+    head = frozen(lm) if freeze_lm else lm
+    model = head if refine is None else chain(head, refine)
     model.__class__ = Tok2VecModel
-    for name, node in (("lm", lm), ("refine", refine), ("embed", lm.get_ref("embed")), ("encode", lm.get_ref("encode"))):
-        model.set_ref(name, node)
+    refs = [("lm", lm), ("refine", refine), ("embed", lm.get_ref("embed")), ("encode", lm.get_ref("encode"))]
+    for name, node in refs:
+        if node is not None:
+            model.set_ref(name, node)
     model.set_dim("nO", width)
     return model

@@ -84,20 +84,21 @@ class ResidualLSTM(nn.Module):
             # drops the bfloat16 copies (loading weights bumps the counters)
             self._bf16_weights.clear()
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
-            if padded:
-                out = padded_lstm(lstm, h, padding)
-            elif cpu_training:
-                out = packed_lstm_stepwise(lstm, h, batch_sizes)
+            if bf16:
+                out = run_in_bf16(lstm, self._bf16_weights, PackedSequence(h.bfloat16(), batch_sizes))[0].data
+                if not isinstance(project, nn.Identity):
+                    out = run_in_bf16(project, self._bf16_weights, out)
+                out = out.float()
             else:
-                if h.is_cuda:
-                    # Thinc's optimizer swaps parameter storage after each update.
-                    lstm.flatten_parameters()
-                if bf16:
-                    out = run_in_bf16(lstm, self._bf16_weights, PackedSequence(h.bfloat16(), batch_sizes))[0].data
-                    if not isinstance(project, nn.Identity):
-                        out = run_in_bf16(project, self._bf16_weights, out)
-                    h = norm(h + out.float())
-                    continue
-                out = lstm(PackedSequence(h, batch_sizes))[0].data
-            h = norm(h + self.dropout(project(out)))
+                if padded:
+                    out = padded_lstm(lstm, h, padding)
+                elif cpu_training:
+                    out = packed_lstm_stepwise(lstm, h, batch_sizes)
+                else:
+                    if h.is_cuda:
+                        # Thinc's optimizer swaps parameter storage after each update.
+                        lstm.flatten_parameters()
+                    out = lstm(PackedSequence(h, batch_sizes))[0].data
+                out = project(out)
+            h = norm(h + self.dropout(out))
         return h.index_select(0, plan.to_flat)
