@@ -4,7 +4,9 @@
   each comes from (file, line, bytes) and what could not be read;
 * :mod:`.shards`: the output layout (DocBin shards of a fixed number of
   docs, each written atomically with its manifest) and resuming;
-* :mod:`.local`: one machine, ``nlp.pipe`` with ``n_process``;
+* :mod:`.plan`: which documents go into which shard, which shards are left;
+* :mod:`.worker`: a whole shard annotated and serialized by a worker;
+* :mod:`.local`: one machine, in this process or a pool of forked workers;
 * :mod:`.ray_engine`: a Ray cluster (Ray Data, an actor pool), same layout.
 """
 from .inputs import AnnotateInputError, Record, iter_records

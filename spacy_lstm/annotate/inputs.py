@@ -111,9 +111,9 @@ def _parse(raw: bytes, first: bool, jsonl: bool):
 
 def _doc_records(index: int, path: Path) -> Iterator[Record]:
     if path.suffix == ".conllu":
-        from ..convert.conllu import read_conllu_docs
+        from ..convert.conllu import iter_conllu_texts
 
-        docs = read_conllu_docs(path)
+        texts: Iterator[str] = iter_conllu_texts(path)  # streamed, validated, each sentence's "# text"
     else:
         import spacy
         from spacy.tokens import DocBin
@@ -122,9 +122,10 @@ def _doc_records(index: int, path: Path) -> Iterator[Record]:
             docs = DocBin().from_disk(path).get_docs(spacy.blank("xx").vocab)
         except Exception as err:  # zlib/msgpack errors have many types
             raise AnnotateInputError(f"{path}: not a readable .spacy file ({err})") from None
-    for number, doc in enumerate(docs, start=1):
-        if doc.text.strip():
-            yield Record(index, number, None, None, doc.text, {})
+        texts = (doc.text for doc in docs)
+    for number, text in enumerate(texts, start=1):
+        if text.strip():
+            yield Record(index, number, None, None, text, {})
 
 
 def file_identity(path: Path) -> Dict[str, Any]:

@@ -4,58 +4,16 @@ serialize whole shards (the writing process then only writes bytes; with
 .conllu/.spacy inputs or without ``fork``, ``nlp.pipe(n_process=N)``)."""
 import multiprocessing
 import time
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence
 
 from spacy.language import Language
-from pathlib import Path
 
 from ..progress import progress_bar
-from .inputs import LINE_FORMATS, BadLine, Record, iter_records
+from .inputs import LINE_FORMATS
+from .plan import ShardPlan, shard_descriptors, source_ranges
 from .shards import ShardWriter
-
-
-def source_ranges(records: Sequence[Record], inputs: Sequence[Path]) -> List[Dict[str, Any]]:
-    """Where a shard's docs come from: per input file, first/last line and byte range."""
-    out: List[Dict[str, Any]] = []
-    for record in records:
-        if out and out[-1]["input"] == str(inputs[record.input]):
-            out[-1]["last_line"] = record.line
-            out[-1]["end_byte"] = record.end
-        else:
-            out.append({"input": str(inputs[record.input]), "first_line": record.line, "last_line": record.line,
-                        "start_byte": record.start, "end_byte": record.end})
-    return out
-
-
-class ShardPlan:
-    """Numbers the documents, groups them into shards of ``shard_size``, and
-    keeps only those of shards not yet finished (collecting bad lines)."""
-
-    def __init__(self, inputs: Sequence[Path], writer: ShardWriter, shard_size: int, limit: int, skip_bad: bool):
-        self.inputs, self.writer, self.shard_size = inputs, writer, shard_size
-        self.limit, self.skip_bad = limit, skip_bad
-        self.done: Dict[int, Dict[str, Any]] = {}  # shards finished by an earlier run
-        self.bad_lines: List[Dict[str, Any]] = []
-        self.n_docs = 0
-
-    def todo(self) -> Iterator[Tuple[Record, int]]:
-        """(record, shard index) of every document of an unfinished shard, in order."""
-        checked = -1
-        for item in iter_records(self.inputs, self.skip_bad):
-            if isinstance(item, BadLine):
-                self.bad_lines.append({"input": str(self.inputs[item.input]), "line": item.line, "error": item.error})
-                continue
-            if self.limit and self.n_docs >= self.limit:
-                break
-            index = self.n_docs // self.shard_size
-            self.n_docs += 1
-            if index != checked:
-                checked = index
-                info = self.writer.finished(index)
-                if info is not None:
-                    self.done[index] = info
-            if index not in self.done:
-                yield item, index
+from .worker import ShardAnnotator
 
 
 def annotate_local(
@@ -120,9 +78,7 @@ def _annotate_in_pool(
 ) -> Dict[str, Any]:
     """``n_process`` forked workers annotate and serialize whole shards, in order."""
     global _ANNOTATOR
-    from .worker import ShardAnnotator, shard_descriptors
-
-    _ANNOTATOR = ShardAnnotator.from_nlp(nlp, [str(p) for p in inputs], writer.jsonl, skip_bad, batch_size)
+    _ANNOTATOR = ShardAnnotator(nlp, [str(p) for p in inputs], writer.jsonl, skip_bad, batch_size)
     written: Dict[int, Dict[str, Any]] = {}
     start, words = time.perf_counter(), 0
     try:

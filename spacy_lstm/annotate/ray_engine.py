@@ -18,9 +18,9 @@ from typing import Any, Dict, Sequence
 
 from ..errors import UsageError
 from .inputs import LINE_FORMATS
-from .local import ShardPlan
+from .plan import ShardPlan, shard_descriptors
 from .shards import ShardWriter
-from .worker import ShardAnnotator, shard_descriptors
+from .worker import ShardAnnotator
 
 
 def annotate_ray(

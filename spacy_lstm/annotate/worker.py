@@ -1,54 +1,35 @@
 """Annotating whole shards away from the process that writes them.
 
 The process that writes the output finds each unfinished shard's byte
-ranges (:func:`shard_descriptors`, a cheap pass: decoding and JSON only); a
+ranges (:func:`.plan.shard_descriptors`, a cheap pass: decoding and JSON only); a
 worker (a forked process of ``--n-process``, or a Ray actor) reads those
 lines with the same strict reader, annotates them and returns the shard
 serialized (:class:`ShardAnnotator`), so the writer only writes bytes.
 """
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Sequence
+from typing import Any, Dict, List, Union
 
 from spacy.language import Language
 
 from .inputs import read_segment
-from .local import ShardPlan, source_ranges
 from .shards import serialize_shard
-
-
-def shard_descriptors(plan: ShardPlan, inputs: Sequence[Path]) -> Iterator[Dict[str, Any]]:
-    """``{"shard": k, "sources": JSON}`` for each unfinished shard, in order (lazily)."""
-    records, current = [], None
-    for record, index in plan.todo():
-        if index != current and records:
-            yield {"shard": current, "sources": json.dumps(source_ranges(records, inputs))}
-            records = []
-        current = index
-        records.append(record)
-    if records:
-        yield {"shard": current, "sources": json.dumps(source_ranges(records, inputs))}
 
 
 class ShardAnnotator:
     """Annotates shards given by their descriptors; loads the pipeline once."""
 
-    def __init__(self, pipeline: str, inputs: List[str], jsonl: bool, skip_bad: bool, batch_size: int) -> None:
-        import spacy
-        import torch
+    def __init__(self, pipeline: Union[str, Language], inputs: List[str], jsonl: bool, skip_bad: bool,
+                 batch_size: int) -> None:
+        """pipeline: a loaded pipeline (the forked workers inherit it), or a
+        package name or path that a Ray actor loads, with one torch thread."""
+        if isinstance(pipeline, str):
+            import spacy
+            import torch
 
-        torch.set_num_threads(1)
-        self.setup(spacy.load(pipeline), inputs, jsonl, skip_bad, batch_size)
-
-    @classmethod
-    def from_nlp(cls, nlp: Language, inputs: List[str], jsonl: bool, skip_bad: bool,
-                 batch_size: int) -> "ShardAnnotator":
-        annotator = cls.__new__(cls)
-        annotator.setup(nlp, inputs, jsonl, skip_bad, batch_size)
-        return annotator
-
-    def setup(self, nlp: Language, inputs: List[str], jsonl: bool, skip_bad: bool, batch_size: int) -> None:
-        self.nlp = nlp
+            torch.set_num_threads(1)
+            pipeline = spacy.load(pipeline)
+        self.nlp = pipeline
         self.inputs = [Path(p) for p in inputs]
         self.jsonl, self.skip_bad, self.batch_size = jsonl, skip_bad, batch_size
 
