@@ -106,15 +106,10 @@ def machine() -> dict:
 
     import torch
 
-    model, flags = platform.processor() or "unknown", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name") and model in ("unknown", "x86_64", ""):
-                model = line.split(":", 1)[1].strip()
-            elif line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
+    from spacy_lstm.modules.precision import cpu_info
+
+    model, flags = cpu_info()
+    model = model or platform.processor() or "unknown"
     capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "unknown")()
     return {"cpu": model, "cores": os.cpu_count(), "flags": [f for f in RELEVANT_FLAGS if f in flags],
             "torch": torch.__version__, "torch_cpu_capability": capability}

@@ -1,7 +1,7 @@
 """Which precision the LSTMs predict in on the CPU: float32 or bfloat16."""
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, FrozenSet, Tuple
 
 import torch
 from torch.func import functional_call
@@ -10,19 +10,26 @@ PRECISIONS = ("fp32", "bf16", "auto")
 
 
 @lru_cache(maxsize=None)
-def cpu_has_native_bf16() -> bool:
-    """True when the CPU computes bfloat16 in hardware (AMX or AVX-512 BF16),
-    read from the Linux CPU flags; False where they cannot be read."""
+def cpu_info() -> Tuple[str, FrozenSet[str]]:
+    """(model name, flags) of the CPU from Linux's /proc/cpuinfo; ("", {})
+    where it cannot be read."""
+    model, flags = "", frozenset()
     try:
         text = Path("/proc/cpuinfo").read_text(encoding="utf8", errors="replace")
     except OSError:
-        return False
-    flags = set()
+        return model, flags
     for line in text.splitlines():
-        if line.startswith("flags"):
-            flags.update(line.split(":", 1)[1].split())
-            break
-    return bool(flags & {"amx_bf16", "avx512_bf16"})
+        if line.startswith("model name") and not model:
+            model = line.split(":", 1)[1].strip()
+        elif line.startswith("flags") and not flags:
+            flags = frozenset(line.split(":", 1)[1].split())
+    return model, flags
+
+
+def cpu_has_native_bf16() -> bool:
+    """True when the CPU computes bfloat16 in hardware (AMX or AVX-512 BF16),
+    read from the Linux CPU flags; False where they cannot be read."""
+    return bool(cpu_info()[1] & {"amx_bf16", "avx512_bf16"})
 
 
 def predicts_in_bf16(precision: str) -> bool:
