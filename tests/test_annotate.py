@@ -117,6 +117,7 @@ def assert_two_processes_equal_one(pipeline, source, tmp_path, shard_size):
                              "--shard-size", str(shard_size), "--n-process", "2", "--quiet"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr  # workers end quietly when the pool stops them
     assert files(two) == files(one)
 
 
@@ -187,3 +188,24 @@ def test_the_annotate_benchmark_runs(pipeline, tmp_path):
 
 def test_two_processes_on_conllu_use_nlp_pipe_and_agree(pipeline, tmp_path):
     assert_two_processes_equal_one(pipeline, ASSETS / "ud" / "tl_sample-ud-dev.conllu", tmp_path, 10)
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupting_the_worker_pool_is_one_line(pipeline, tmp_path, sig, code):
+    """Ctrl-C reaches the whole process group; SIGTERM the command: either way
+    the command stops at once with its one line, and the workers stay quiet."""
+    import os
+
+    corpus = tmp_path / "big.txt"
+    corpus.write_text("\n".join(TEXTS * 200) + "\n", encoding="utf8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(corpus), str(out),
+                             "--shard-size", "20", "--batch-size", "1", "--n-process", "2", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "shards").glob("*.json"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert err.strip() == "\u2718 interrupted: finished shards are kept; run the same command again to resume"

@@ -3,6 +3,7 @@ with ``n_process`` > 1 a pool of forked processes that each annotate and
 serialize whole shards (the writing process then only writes bytes; with
 .conllu/.spacy inputs or without ``fork``, ``nlp.pipe(n_process=N)``)."""
 import multiprocessing
+import signal
 import time
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence
@@ -62,6 +63,13 @@ def annotate_local(
 _ANNOTATOR = None
 
 
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent
+    # handles it (and terminates the pool); the workers must not each print
+    # a KeyboardInterrupt traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _annotate_shard(descriptor: Dict[str, Any]) -> Dict[str, Any]:
     return _ANNOTATOR.annotate(descriptor["shard"], descriptor["sources"])
 
@@ -82,7 +90,7 @@ def _annotate_in_pool(
     written: Dict[int, Dict[str, Any]] = {}
     start, words = time.perf_counter(), 0
     try:
-        with multiprocessing.get_context("fork").Pool(n_process) as pool, \
+        with multiprocessing.get_context("fork").Pool(n_process, initializer=_ignore_interrupts) as pool, \
                 progress_bar(desc="Annotating", unit="doc", disable=not progress) as bar:
             for result in pool.imap(_annotate_shard, shard_descriptors(plan, inputs)):
                 written[result["shard"]] = writer.write_serialized(

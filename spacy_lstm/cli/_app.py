@@ -1,4 +1,5 @@
 """The ``lstm`` command group and how its commands end: one line, an exit status."""
+import os
 import signal
 import sys
 from contextlib import contextmanager
@@ -58,13 +59,27 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+#: The process whose SIGTERM becomes :class:`Terminated`.
+_COMMAND_PID = None
+
+
 def _raise_terminated(signum, frame) -> None:
+    if os.getpid() != _COMMAND_PID:
+        # a forked worker (--n-process, spaCy's nlp.pipe) inherited the
+        # handler: it ends as SIGTERM ends a process, without a traceback,
+        # when its pool terminates it
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise Terminated()
 
 
 @contextmanager
 def sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into :class:`Terminated` in the main thread while inside."""
+    """Turn SIGTERM into :class:`Terminated` in the main thread while inside
+    (in this process only; forked children keep SIGTERM's default)."""
+    global _COMMAND_PID
+    _COMMAND_PID = os.getpid()
     try:
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:  # not the main thread: leave signals alone
