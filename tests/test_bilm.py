@@ -18,6 +18,9 @@ from test_encoder import TOL, check_batch_invariance, check_finite_differences, 
 def test_reversal_index_reverses_each_doc_in_place():
     index = reversal_index(torch.tensor([3, 0, 1, 2]), torch.device("cpu"))
     assert index.tolist() == [2, 1, 0, 3, 5, 4]
+    # one doc (nlp(text)) and one empty doc
+    assert reversal_index(torch.tensor([4]), torch.device("cpu")).tolist() == [3, 2, 1, 0]
+    assert reversal_index(torch.tensor([0]), torch.device("cpu")).tolist() == []
 
 
 @pytest.mark.parametrize("padded_max_rows", [0, 10**9], ids=["stepwise", "padded"])

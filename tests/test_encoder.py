@@ -216,3 +216,22 @@ def test_any_width_builds_trains_and_round_trips(width):
 
 def test_even_width_default_is_unchanged():
     assert LSTMEncoder(width=256, depth=1, dropout=0.0).attrs["hidden_size"] == 128
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_predicting_does_not_switch_off_training_mode(version):
+    """Predictions leave the module in eval mode (no per-call mode switch,
+    see layers/torch_shim.py); a training pass after a prediction still
+    applies dropout, and predictions before and after it agree."""
+    from spacy_lstm.layers.lstm_encoder import LSTMEncoder_v2
+
+    build = LSTMEncoder if version == "v1" else LSTMEncoder_v2
+    fix_random_seed(0)
+    model = build(width=8, depth=2, dropout=0.5)
+    model.initialize()
+    Xs = [numpy.random.default_rng(0).normal(size=(n, 8)).astype("float32") for n in (4, 7)]
+    before = model.predict(Xs)
+    Ys, _ = model.begin_update(Xs)
+    assert any(not numpy.allclose(y, p) for y, p in zip(Ys, before)), "dropout was off while training"
+    for x, y in zip(before, model.predict(Xs)):
+        numpy.testing.assert_array_equal(x, y)

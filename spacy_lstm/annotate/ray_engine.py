@@ -55,8 +55,12 @@ def annotate_ray(
             fn_constructor_kwargs={"pipeline": str(Path(pipeline).resolve()) if Path(pipeline).exists() else pipeline, "inputs": [str(p) for p in inputs],
                                    "jsonl": writer.jsonl, "skip_bad": skip_bad, "batch_size": batch_size},
             batch_size=1,
-            concurrency=actors,
+            # one shard at a time per actor: shards are long tasks, and a shard
+            # queued behind a busy actor while another idles costs a whole
+            # shard's time at the end of the run
+            compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
             num_cpus=1,
+            udf_modifying_row_count=False,
         )
         for row in dataset.iter_rows():
             data = {".spacy": bytes(row["spacy"])}

@@ -4,13 +4,14 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
 from spacy.util import SimpleFrozenDict, registry
-from thinc.api import ArgsKwargs, Model, PyTorchGradScaler, PyTorchWrapper_v2
+from thinc.api import ArgsKwargs, Model, PyTorchGradScaler
 from thinc.api import torch2xp, xp2torch
 from thinc.types import Floats2d
 
 from ..modules.bilm import BiLMStack, split_width
 from ..modules.precision import predicts_in_bf16
 from ..modules.residual_lstm import ResidualLSTM
+from .torch_shim import torch_wrapper
 
 InT = List[Floats2d]
 OutT = List[Floats2d]
@@ -123,13 +124,8 @@ def _wrap(
     for part in module.modules():
         if isinstance(part, ResidualLSTM):
             part.inference_bf16 = bf16
-    wrapped = PyTorchWrapper_v2(
-        module,
-        convert_inputs=_convert_inputs,
-        convert_outputs=_convert_outputs,
-        mixed_precision=mixed_precision,
-        grad_scaler=PyTorchGradScaler(**grad_scaler_config),
-    )
+    wrapped = torch_wrapper(module, _convert_inputs, _convert_outputs, mixed_precision,
+                            PyTorchGradScaler(**grad_scaler_config))
     return Model(name, forward, init=init, layers=[wrapped], dims={"nI": width, "nO": width}, attrs=attrs)
 
 

@@ -36,6 +36,8 @@ def reversal_index(lengths: torch.Tensor, device: torch.device) -> torch.Tensor:
     ``starts[d] + lengths[d] - 1 - t``.
     """
     lengths = lengths.to(device="cpu", dtype=torch.int64)
+    if lengths.numel() == 1:
+        return torch.arange(int(lengths[0]) - 1, -1, -1, dtype=torch.int64, device=device)
     doc, position = doc_positions(lengths)
     start = torch.arange(position.numel(), dtype=torch.int64) - position
     return (start + lengths[doc] - 1 - position).to(device)

@@ -47,6 +47,11 @@ def plan_packing(lengths: torch.Tensor, device: torch.device) -> PackingPlan:
     if lengths.numel() == 0 or int(lengths.sum()) == 0:
         empty = torch.zeros(0, dtype=torch.int64, device=device)
         return PackingPlan(empty, empty, torch.zeros(0, dtype=torch.int64))
+    if lengths.numel() == 1:
+        # one doc (``nlp(text)``): packed order is the doc's own order
+        n_rows = int(lengths[0])
+        identity = torch.arange(n_rows, dtype=torch.int64, device=device)
+        return PackingPlan(identity, identity, torch.ones(n_rows, dtype=torch.int64))
     # O(n_tokens + max_length) memory: no (time, sequence) grid, which would
     # cost max_length x n_docs for one long doc among many short ones.
     _, order = torch.sort(lengths, descending=True, stable=True)

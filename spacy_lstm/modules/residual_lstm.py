@@ -61,7 +61,7 @@ class ResidualLSTM(nn.Module):
         #: architecture's ``inference_precision``. Training and GPU work are
         #: unaffected.
         self.inference_bf16 = False
-        self._bf16_weights: dict = {}  # bfloat16 copies of the weights, for prediction
+        self._bf16_copies: dict = {}  # bfloat16 copies of the LSTMs and projections, for prediction
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.run_planned(X, plan_packing(lengths, X.device))
@@ -78,16 +78,16 @@ class ResidualLSTM(nn.Module):
         padded = cpu_training and h.shape[0] <= PADDED_MAX_ROWS
         padding = plan_padding(batch_sizes, h.device) if padded else None
         bf16 = self.inference_bf16 and not h.is_cuda and not torch.is_grad_enabled()
-        if torch.is_grad_enabled() and self._bf16_weights:
+        if torch.is_grad_enabled() and self._bf16_copies:
             # thinc's optimizer updates the weights in place through numpy,
             # which torch's version counters do not see: a training pass
             # drops the bfloat16 copies (loading weights bumps the counters)
-            self._bf16_weights.clear()
+            self._bf16_copies.clear()
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
             if bf16:
-                out = run_in_bf16(lstm, self._bf16_weights, PackedSequence(h.bfloat16(), batch_sizes))[0].data
+                out = run_in_bf16(lstm, self._bf16_copies, PackedSequence(h.bfloat16(), batch_sizes))[0].data
                 if not isinstance(project, nn.Identity):
-                    out = run_in_bf16(project, self._bf16_weights, out)
+                    out = run_in_bf16(project, self._bf16_copies, out)
                 out = out.float()
             else:
                 if padded:
