@@ -235,3 +235,16 @@ def test_predicting_does_not_switch_off_training_mode(version):
     assert any(not numpy.allclose(y, p) for y, p in zip(Ys, before)), "dropout was off while training"
     for x, y in zip(before, model.predict(Xs)):
         numpy.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_one_sequence_lstm_equals_the_module(bidirectional, dtype):
+    """The single-doc prediction path calls nn.LSTM's own op: bit-identical."""
+    from spacy_lstm.modules.direct_lstm import lstm_one_sequence
+
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(6, 5, bidirectional=bidirectional).to(dtype).eval()
+    x = torch.randn(9, 6).to(dtype)
+    with torch.no_grad():
+        assert torch.equal(lstm_one_sequence(lstm, x), lstm(x.unsqueeze(1))[0].squeeze(1))

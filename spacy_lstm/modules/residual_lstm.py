@@ -4,8 +4,9 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from .packing import PackingPlan, plan_packing
+from .direct_lstm import lstm_one_sequence
 from .padded_lstm import padded_lstm, plan_padding
-from .precision import run_in_bf16
+from .precision import bf16_copy, run_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
 
 #: CPU training batches with at most this many tokens run the padded path
@@ -70,10 +71,15 @@ class ResidualLSTM(nn.Module):
         """:meth:`forward` with the packing plan of its lengths already made."""
         if plan.to_packed.numel() == 0:
             return X.new_zeros((0, self.width))
-        h = X.index_select(0, plan.to_packed)
         # nn.LSTM's packed CPU backward is quadratic (see stepwise_lstm.py), so
         # CPU training runs one of two equivalent paths chosen by batch size.
-        cpu_training = torch.is_grad_enabled() and not h.is_cuda
+        cpu_training = torch.is_grad_enabled() and not X.is_cuda
+        # Predicting one non-empty doc (``nlp(text)``): packed order is the
+        # doc's own order, and the LSTMs run on it unpacked, through
+        # direct_lstm (PyTorch's packed-input path and nn.LSTM's per-call
+        # checks cost about 20 % more on one short sequence).
+        one_doc = not torch.is_grad_enabled() and int(plan.batch_sizes[0]) == 1
+        h = X if one_doc else X.index_select(0, plan.to_packed)
         batch_sizes = plan.batch_sizes.tolist() if cpu_training else plan.batch_sizes
         padded = cpu_training and h.shape[0] <= PADDED_MAX_ROWS
         padding = plan_padding(batch_sizes, h.device) if padded else None
@@ -83,9 +89,18 @@ class ResidualLSTM(nn.Module):
             # which torch's version counters do not see: a training pass
             # drops the bfloat16 copies (loading weights bumps the counters)
             self._bf16_copies.clear()
+
+        def predict(lstm: nn.Module, x: torch.Tensor) -> torch.Tensor:
+            if bf16:
+                x = x.bfloat16()
+            if one_doc:
+                return lstm_one_sequence(bf16_copy(lstm, self._bf16_copies) if bf16 else lstm, x)
+            packed = PackedSequence(x, batch_sizes)
+            return (run_in_bf16(lstm, self._bf16_copies, packed) if bf16 else lstm(packed))[0].data
+
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
             if bf16:
-                out = run_in_bf16(lstm, self._bf16_copies, PackedSequence(h.bfloat16(), batch_sizes))[0].data
+                out = predict(lstm, h)
                 if not isinstance(project, nn.Identity):
                     out = run_in_bf16(project, self._bf16_copies, out)
                 out = out.float()
@@ -98,7 +113,7 @@ class ResidualLSTM(nn.Module):
                     if h.is_cuda:
                         # Thinc's optimizer swaps parameter storage after each update.
                         lstm.flatten_parameters()
-                    out = lstm(PackedSequence(h, batch_sizes))[0].data
+                    out = predict(lstm, h)
                 out = project(out)
             h = norm(h + self.dropout(out))
-        return h.index_select(0, plan.to_flat)
+        return h if one_doc else h.index_select(0, plan.to_flat)
