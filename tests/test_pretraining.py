@@ -197,3 +197,37 @@ def test_freeze_lm_without_pretrained_weights_fails_in_one_line():
         nlp.update(examples, sgd=optimizer)
     # prediction needs no pretrained weights
     assert nlp("ang bata")[0].tag_ in {"DET", "NOUN", "PART", "VERB", "ADP"}
+
+
+def _weights(model):
+    arrays = [node.get_param(name).copy() for node in model.walk() for name in node.param_names
+              if node.has_param(name)]
+    arrays += [p.detach().numpy().copy() for node in model.walk() for shim in node.shims
+               for p in shim._model.parameters()]
+    return arrays
+
+
+def test_lm_learn_rate_scale_scales_the_pretrained_part_only():
+    """lm_learn_rate_scale = 0.25: the lm's weights move a quarter as far as
+    with the default, the rest exactly as far. (Two updates: the tagger's
+    zero-initialised output layer sends no gradient back on the first.)"""
+    deltas = {}
+    for scale in (1.0, 0.25):
+        fix_random_seed(0)
+        nlp, examples = _tagger_with({**FROZEN, "freeze_lm": False, "lm_learn_rate_scale": scale})
+        optimizer = nlp.initialize(lambda: examples)
+        tok2vec = nlp.get_pipe("tok2vec").model
+        parts = {"lm": tok2vec.get_ref("lm"), "refine": tok2vec.get_ref("refine"),
+                 "tagger": nlp.get_pipe("tagger").model}
+        before = {name: _weights(part) for name, part in parts.items()}
+        fix_random_seed(1)
+        for _ in range(2):
+            nlp.update(examples, sgd=optimizer)
+        deltas[scale] = {name: [a - b for a, b in zip(_weights(part), before[name])] for name, part in parts.items()}
+    full, scaled = deltas[1.0], deltas[0.25]
+    assert any(numpy.abs(d).max() > 0 for d in full["lm"])
+    for a, b in zip(full["lm"], scaled["lm"]):
+        numpy.testing.assert_allclose(b, 0.25 * a, rtol=1e-3, atol=1e-7)
+    for name in ("refine", "tagger"):
+        for a, b in zip(full[name], scaled[name]):
+            numpy.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-7)

@@ -232,6 +232,7 @@ def LSTMTok2Vec_v3(
     grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
     inference_precision: str = "fp32",
     freeze_lm: bool = False,
+    lm_learn_rate_scale: float = 1.0,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A tok2vec that can be pretrained as a language model on raw text:
     ``spacy_lstm.CompactEmbed.v1`` (per token, no window), word dropout, then
@@ -274,6 +275,11 @@ def LSTMTok2Vec_v3(
         init_tok2vec``); training fails with one line without them. Best for
         very small labelled sets (NER on a few hundred snippets); see
         docs/benchmarks.md. Default false (the weights are fine-tuned).
+    lm_learn_rate_scale (float): The learning rate of the pretrained part
+        (ref ``lm``) as a multiple of the optimizer's (ULMFiT's
+        discriminative fine-tuning: pretrained weights move less than the
+        new ones). 1.0 (default) trains every weight alike; 0.1-0.5 keeps
+        more of what pretraining learned. Ignored with ``freeze_lm``.
     """
     if window_size < 0 or refine_depth < 0:
         raise ValueError(
@@ -302,4 +308,4 @@ def LSTMTok2Vec_v3(
         refiners.append(chain(list2ragged(), residual_window(width, window_size, maxout_pieces), ragged2list()))
     refine = None if not refiners else refiners[0] if len(refiners) == 1 else chain(*refiners)
     lm = assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
-    return with_language_model_ref(lm, refine, width, freeze_lm=freeze_lm)
+    return with_language_model_ref(lm, refine, width, freeze_lm=freeze_lm, lm_learn_rate_scale=lm_learn_rate_scale)

@@ -25,6 +25,24 @@ from ..layers.frozen import WEIGHTS_LOADED, frozen
 PRETRAINED_MARK = "spacy_lstm_pretrained"
 
 
+#: ``attrs`` key: the learning-rate multiplier of the ``lm`` ref's weights.
+LM_LEARN_RATE_SCALE = "lm_learn_rate_scale"
+
+
+class ScaledOptimizer:
+    """An optimizer that calls another with its ``lr_scale`` multiplied by
+    ``scale`` (for a shim's ``finish_update``, which passes none)."""
+
+    def __init__(self, optimizer, scale: float) -> None:
+        self.optimizer, self.scale = optimizer, scale
+
+    def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
+        return self.optimizer(key, weights, gradient, lr_scale=lr_scale * self.scale)
+
+    def __getattr__(self, name):
+        return getattr(self.optimizer, name)
+
+
 class Tok2VecModel(Model):
     """``chain(embed, word_dropout, encode)`` with refs and readable load errors."""
 
@@ -80,6 +98,27 @@ class Tok2VecModel(Model):
                 )
         return super().initialize(X=X, Y=Y)
 
+    def finish_update(self, optimizer) -> None:
+        """Thinc's update, with the pretrained part (ref ``lm``) learning at
+        ``attrs["lm_learn_rate_scale"]`` times the optimizer's rate
+        (ULMFiT's discriminative fine-tuning; 1.0, the default, is Thinc's
+        own update)."""
+        scale = self.attrs.get(LM_LEARN_RATE_SCALE, 1.0)
+        if scale == 1.0 or not self.has_ref("lm"):
+            return super().finish_update(optimizer)
+        in_lm = {node.id for node in self.get_ref("lm").walk()}
+        scaled = ScaledOptimizer(optimizer, scale)
+        for node in self.walk():
+            for shim in node.shims:
+                shim.finish_update(scaled if node.id in in_lm else optimizer)
+        for node in self.walk():
+            for name in node.param_names:
+                if node.has_grad(name):
+                    lr_scale = scale if node.id in in_lm else 1.0
+                    param, _ = optimizer((node.id, name), node.get_param(name), node.get_grad(name),
+                                         lr_scale=lr_scale)
+                    node.set_param(name, param)
+
     def _copy(self, seen: Optional[Dict[int, Union[Model, Shim]]] = None) -> "Tok2VecModel":
         seen = {} if seen is None else seen
         copied = super()._copy(seen)
@@ -114,6 +153,7 @@ def with_language_model_ref(
     refine: Optional[Model[List[Floats2d], List[Floats2d]]],
     width: int,
     freeze_lm: bool = False,
+    lm_learn_rate_scale: float = 1.0,
 ) -> Tok2VecModel:
     """A tok2vec whose ref ``lm`` is the part a language-model objective
     trains (``[pretraining] layer = "lm"``): ``lm`` itself, or, with a
@@ -125,6 +165,8 @@ def with_language_model_ref(
     heads) learn."""
     if refine is None and not freeze_lm:
         lm.set_ref("lm", lm)
+        if lm_learn_rate_scale != 1.0:
+            lm.attrs[LM_LEARN_RATE_SCALE] = lm_learn_rate_scale
         return lm
     head = frozen(lm) if freeze_lm else lm
     model = head if refine is None else chain(head, refine)
@@ -134,4 +176,6 @@ def with_language_model_ref(
         if node is not None:
             model.set_ref(name, node)
     model.set_dim("nO", width)
+    if lm_learn_rate_scale != 1.0:
+        model.attrs[LM_LEARN_RATE_SCALE] = lm_learn_rate_scale
     return model
