@@ -3,6 +3,7 @@ weights reaching ``spacy train`` through ``[initialize] init_tok2vec``."""
 import json
 import subprocess
 import sys
+import warnings
 
 import numpy
 import pytest
@@ -217,6 +218,7 @@ def test_lm_learn_rate_scale_scales_the_pretrained_part_only():
         nlp, examples = _tagger_with({**FROZEN, "freeze_lm": False, "lm_learn_rate_scale": scale})
         optimizer = nlp.initialize(lambda: examples)
         tok2vec = nlp.get_pipe("tok2vec").model
+        tok2vec.get_ref("lm").from_bytes(tok2vec.get_ref("lm").to_bytes())  # as init_tok2vec does
         parts = {"lm": tok2vec.get_ref("lm"), "refine": tok2vec.get_ref("refine"),
                  "tagger": nlp.get_pipe("tagger").model}
         before = {name: _weights(part) for name, part in parts.items()}
@@ -231,3 +233,25 @@ def test_lm_learn_rate_scale_scales_the_pretrained_part_only():
     for name in ("refine", "tagger"):
         for a, b in zip(full[name], scaled[name]):
             numpy.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-7)
+
+
+def test_lm_learn_rate_scale_without_pretrained_weights_learns_at_the_full_rate():
+    deltas = []
+    for scale in (1.0, 0.25):
+        fix_random_seed(0)
+        nlp, examples = _tagger_with({**FROZEN, "freeze_lm": False, "lm_learn_rate_scale": scale})
+        optimizer = nlp.initialize(lambda: examples)
+        lm = nlp.get_pipe("tok2vec").model.get_ref("lm")
+        before = _weights(lm)
+        fix_random_seed(1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(2):
+                nlp.update(examples, sgd=optimizer)
+        said = [str(w.message) for w in caught if "lm_learn_rate_scale" in str(w.message)]
+        assert said == ([] if scale == 1.0 else
+                        ["spacy_lstm tok2vec: lm_learn_rate_scale = 0.25 ignored: no pretrained weights were loaded "
+                         "(set [initialize] init_tok2vec), so the language model learns at the full rate"])
+        deltas.append([a - b for a, b in zip(_weights(lm), before)])
+    for a, b in zip(*deltas):
+        numpy.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-7)

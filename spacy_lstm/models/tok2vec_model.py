@@ -11,6 +11,7 @@ additions:
   fails with one sentence naming the architecture and the file to check,
   instead of msgpack's bare "Unpack failed: incomplete input".
 """
+import warnings
 from typing import Dict, List, Optional, Union
 
 from spacy.tokens import Doc
@@ -27,6 +28,9 @@ PRETRAINED_MARK = "spacy_lstm_pretrained"
 
 #: ``attrs`` key: the learning-rate multiplier of the ``lm`` ref's weights.
 LM_LEARN_RATE_SCALE = "lm_learn_rate_scale"
+
+
+_WARNED_NOT_PRETRAINED: set = set()  # ids of the models that said so once
 
 
 class ScaledOptimizer:
@@ -102,9 +106,18 @@ class Tok2VecModel(Model):
         """Thinc's update, with the pretrained part (ref ``lm``) learning at
         ``attrs["lm_learn_rate_scale"]`` times the optimizer's rate
         (ULMFiT's discriminative fine-tuning; 1.0, the default, is Thinc's
-        own update)."""
+        own update). Weights that were never loaded (no ``init_tok2vec``)
+        are not pretrained: they learn at the full rate, and a warning says
+        so once."""
         scale = self.attrs.get(LM_LEARN_RATE_SCALE, 1.0)
         if scale == 1.0 or not self.has_ref("lm"):
+            return super().finish_update(optimizer)
+        if not self.get_ref("lm").attrs.get(WEIGHTS_LOADED):
+            if self.id not in _WARNED_NOT_PRETRAINED:
+                _WARNED_NOT_PRETRAINED.add(self.id)
+                warnings.warn(f"spacy_lstm tok2vec: lm_learn_rate_scale = {scale} ignored: no pretrained weights "
+                              "were loaded (set [initialize] init_tok2vec), so the language model learns at the "
+                              "full rate", UserWarning, stacklevel=2)
             return super().finish_update(optimizer)
         in_lm = {node.id for node in self.get_ref("lm").walk()}
         scaled = ScaledOptimizer(optimizer, scale)
