@@ -12,7 +12,7 @@ additions:
   instead of msgpack's bare "Unpack failed: incomplete input".
 """
 import warnings
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Set, Tuple, Union
 
 from spacy.tokens import Doc
 from thinc.api import Model, Shim, chain
@@ -34,14 +34,18 @@ _WARNED_NOT_PRETRAINED: set = set()  # ids of the models that said so once
 
 
 class ScaledOptimizer:
-    """An optimizer that calls another with its ``lr_scale`` multiplied by
-    ``scale`` (for a shim's ``finish_update``, which passes none)."""
+    """An optimizer that calls another with ``lr_scale`` multiplied by
+    ``scale`` for the parameters whose keys are in ``keys`` (the keys Thinc
+    passes: ``(node.id, name)``, and ``(shim.id, name)`` for a PyTorch
+    shim's parameters), and unchanged for the rest."""
 
-    def __init__(self, optimizer, scale: float) -> None:
-        self.optimizer, self.scale = optimizer, scale
+    def __init__(self, optimizer, scale: float, keys: Set[Tuple[int, str]]) -> None:
+        self.optimizer, self.scale, self.keys = optimizer, scale, keys
 
     def __call__(self, key, weights, gradient, *, lr_scale: float = 1.0):
-        return self.optimizer(key, weights, gradient, lr_scale=lr_scale * self.scale)
+        if key in self.keys:
+            lr_scale *= self.scale
+        return self.optimizer(key, weights, gradient, lr_scale=lr_scale)
 
     def __getattr__(self, name):
         return getattr(self.optimizer, name)
@@ -119,18 +123,11 @@ class Tok2VecModel(Model):
                               "were loaded (set [initialize] init_tok2vec), so the language model learns at the "
                               "full rate", UserWarning, stacklevel=2)
             return super().finish_update(optimizer)
-        in_lm = {node.id for node in self.get_ref("lm").walk()}
-        scaled = ScaledOptimizer(optimizer, scale)
-        for node in self.walk():
-            for shim in node.shims:
-                shim.finish_update(scaled if node.id in in_lm else optimizer)
-        for node in self.walk():
-            for name in node.param_names:
-                if node.has_grad(name):
-                    lr_scale = scale if node.id in in_lm else 1.0
-                    param, _ = optimizer((node.id, name), node.get_param(name), node.get_grad(name),
-                                         lr_scale=lr_scale)
-                    node.set_param(name, param)
+        lm_nodes = list(self.get_ref("lm").walk())
+        keys = {(node.id, name) for node in lm_nodes for name in node.param_names}
+        keys |= {(shim.id, name) for node in lm_nodes for shim in node.shims
+                 for name, _ in shim._model.named_parameters()}
+        return super().finish_update(ScaledOptimizer(optimizer, scale, keys))
 
     def _copy(self, seen: Optional[Dict[int, Union[Model, Shim]]] = None) -> "Tok2VecModel":
         seen = {} if seen is None else seen
