@@ -2,9 +2,7 @@
 character features mixed down to ``width`` by one Maxout layer."""
 from typing import List, Union, cast
 
-from spacy.ml._character_embed import CharacterEmbed
 from spacy.ml.featureextractor import FeatureExtractor
-from spacy.ml.staticvectors import StaticVectors
 from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import (
@@ -20,6 +18,9 @@ from thinc.api import (
     with_array,
 )
 from thinc.types import Floats2d, Ints2d, Ragged
+
+from .char_embed import CharacterEmbed
+from .static_vectors import StaticVectors
 
 # First hash seed; each table takes the next one (as spaCy's MultiHashEmbed does, from 8).
 _FIRST_SEED = 8

@@ -1,13 +1,13 @@
 """``spacy_lstm.LSTMTok2Vec.v1``, ``.v2`` and ``.v3``: token features + static vectors -> packed LSTM."""
 from typing import Any, Dict, List, Optional, Union
 
-from spacy.ml import _character_embed
 from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.tokens import Doc
 from spacy.util import SimpleFrozenDict, registry
 from thinc.api import Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 from thinc.types import Floats2d
 
+from ..layers.char_embed import CharacterEmbed
 from ..layers.compact_embed import CompactEmbed, default_attr_widths, residual_window
 from ..layers.lstm_encoder import LSTMEncoder, LSTMEncoder_v2
 from ..layers.word_dropout import word_dropout
@@ -100,7 +100,7 @@ def LSTMTok2Vec(
     )
     if char_width:
         embed = chain(
-            concatenate(embed, _character_embed.CharacterEmbed(nM=char_width, nC=char_count)),
+            concatenate(embed, CharacterEmbed(nM=char_width, nC=char_count)),
             with_array(Maxout(width, nP=2, normalize=True)),
         )
     return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)

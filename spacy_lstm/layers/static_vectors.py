@@ -1,0 +1,72 @@
+"""spaCy's ``StaticVectors`` with floret vectors cached per word for predictions.
+
+A floret vector is the mean of the rows its word's character n-grams hash
+to; spaCy's ``Vectors.get_batch`` hashes every n-gram of every distinct word
+of each batch again, in Python: at batch 256 that was a sixth of our tok2vec's
+prediction time. Here each distinct word's vector is computed once, by
+spaCy's ``get_batch`` itself (so exactly as spaCy computes it), and looked up
+by its key. Parameters, dimensions, name and output are spaCy's; training and
+word-mode (non-floret) vectors run spaCy's own forward pass unchanged.
+"""
+from typing import Callable, List, Optional, Tuple, cast
+
+import numpy
+from spacy.attrs import ORTH
+from spacy.ml import staticvectors
+from spacy.tokens import Doc
+from spacy.vectors import Mode, Vectors
+from thinc.api import Model
+from thinc.initializers import glorot_uniform_init
+from thinc.types import Floats2d, Ragged
+from thinc.util import partial
+
+from .word_cache import WordCache, stack_rows
+
+# A vector of 200 float32 values is 800 bytes: 50,000 words are 40 MB.
+MAX_WORDS = 50_000
+
+
+def StaticVectors(nO: Optional[int] = None, nM: Optional[int] = None, *,
+                  dropout: Optional[float] = None) -> Model[List[Doc], Ragged]:
+    """Project each token's static vector (``nlp.vocab.vectors``, keyed by
+    ORTH) to ``nO`` with a learned matrix (spaCy's ``StaticVectors``: same
+    parameters and output; predictions with floret vectors look each word's
+    vector up in a cache)."""
+    return Model(
+        "static_vectors",
+        forward,
+        init=partial(staticvectors.init, glorot_uniform_init),
+        params={"W": None},
+        attrs={"key_attr": "ORTH", "dropout_rate": dropout, "word_cache": WordCache(MAX_WORDS)},
+        dims={"nO": nO, "nM": nM},
+    )
+
+
+def forward(model: Model[List[Doc], Ragged], docs: List[Doc], is_train: bool) -> Tuple[Ragged, Callable]:
+    vectors = docs[0].vocab.vectors if docs else None
+    if (is_train or not sum(len(doc) for doc in docs) or not isinstance(vectors, Vectors)
+            or vectors.mode != Mode.floret):
+        return staticvectors.forward(model, docs, is_train)
+    data = vectors.data
+    if not isinstance(data, numpy.ndarray):
+        # on a GPU, spaCy's own pass
+        return staticvectors.forward(model, docs, is_train)
+    keys = model.ops.flatten([doc.to_array(getattr(vectors, "attr", ORTH)) for doc in docs])
+    cache: WordCache = model.attrs["word_cache"]
+
+    def compute(missing: List[int]) -> List[Floats2d]:
+        return list(vectors.get_batch(missing))
+
+    rows = cache.lookup((vectors, data), keys, compute)
+    V = model.ops.asarray(stack_rows(rows, data.shape[1], data.dtype))
+    W = cast(Floats2d, model.ops.as_contig(model.get_param("W")))
+    output = Ragged(model.ops.gemm(model.ops.as_contig(V), W, trans2=True),
+                    model.ops.asarray1i([len(doc) for doc in docs]))
+
+    def backprop(d_output: Ragged) -> List[Doc]:
+        raise ValueError("StaticVectors: no gradient from a prediction (is_train=False)")
+
+    return output, backprop
+
+
+__all__ = ["StaticVectors"]
