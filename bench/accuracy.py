@@ -7,7 +7,9 @@
   textcat  exclusive textcat (configs/textcat.cfg; macro F1 is spaCy's cats_score)
 
 Each contender is trained, then model-best is evaluated on the dev file and
-on every --test file. Contenders (the same task head for all):
+on every --test file. Contenders (the same task heads for all, except that
+calamancy_md keeps its recipe's parser, 128 hidden x 3 pieces, where
+configs/ud.cfg's is 64 x 2):
 
   ours          the task config's spacy_lstm tok2vec (--width, --depth)
   calamancy_md  MultiHashEmbed + static vectors + MaxoutWindowEncoder 256x8
@@ -151,6 +153,15 @@ def contender_config(name: str, args, vectors: bool):
     for comp_name, comp in comps.items():
         if comp_name != "tok2vec" and "tok2vec" in comp.get("model", {}):
             comp["model"]["tok2vec"]["width"] = width
+    if name == "calamancy_md":
+        # md keeps the heads of calamanCy's recipe where they differ from the
+        # task config's (ud.cfg's parser is 64/2 for speed; calamanCy's is 128/3)
+        recipe = spacy.util.load_config(ROOT / "configs" / "calamancy_md.cfg")["components"]
+        for comp_name, comp in comps.items():
+            if comp_name != "tok2vec" and comp_name in recipe and "tok2vec" in comp.get("model", {}):
+                head = dict(recipe[comp_name]["model"])
+                head["tok2vec"] = comp["model"]["tok2vec"]
+                comp["model"] = head
     if name == "ours":
         if not args.init_tok2vec and model.get("freeze_lm"):
             # a frozen language model is only meaningful when pretrained
