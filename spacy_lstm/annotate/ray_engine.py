@@ -23,6 +23,31 @@ from .shards import ShardWriter
 from .worker import ShardAnnotator
 
 
+# Ray Data's bookkeeping that annotate never reads; on a small machine it
+# takes CPU from the actors.
+_DATA_EXTRAS = ("enable_auto_log_stats", "enable_get_object_locations_for_metrics", "enable_per_node_metrics",
+                "enable_stats_summary_collection", "enable_operator_progress_bars")
+
+
+def _init_ray(ray: Any) -> None:
+    """Connect to ``RAY_ADDRESS`` or a running cluster, or start a local one
+    without the metrics collection a local run never reads."""
+    options = dict(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False, log_to_driver=False,
+                   configure_logging=False)
+    try:
+        ray.init(**options, _system_config={"enable_metrics_collection": False})
+    except ValueError:
+        # an existing cluster: its settings are its own
+        ray.init(**options)
+
+
+def _quiet_data_context(context: Any, progress: bool) -> None:
+    context.enable_progress_bars = progress
+    for flag in _DATA_EXTRAS:
+        if hasattr(context, flag):
+            setattr(context, flag, False)
+
+
 def annotate_ray(
     pipeline: str,
     inputs: Sequence[Path],
@@ -47,9 +72,8 @@ def annotate_ray(
     written = []
     if descriptors:
         if not ray.is_initialized():
-            ray.init(address=os.environ.get("RAY_ADDRESS"), include_dashboard=False, log_to_driver=False,
-                     configure_logging=False)
-        ray.data.DataContext.get_current().enable_progress_bars = progress
+            _init_ray(ray)
+        _quiet_data_context(ray.data.DataContext.get_current(), progress)
         dataset = ray.data.from_items(descriptors).map_batches(
             ShardAnnotator,
             fn_constructor_kwargs={"pipeline": str(Path(pipeline).resolve()) if Path(pipeline).exists() else pipeline, "inputs": [str(p) for p in inputs],
