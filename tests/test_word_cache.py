@@ -52,18 +52,24 @@ def test_character_embed_predicts_as_spacy():
     ours.initialize()
     copy_params(ours, theirs)
     same_output(ours, theirs, docs)
-    assert ours.name == theirs.name and {d: ours.get_dim(d) for d in ours.dim_names} == {d: theirs.get_dim(d) for d in theirs.dim_names}
+    assert ours.name == theirs.name
+    assert {d: ours.get_dim(d) for d in ours.dim_names} == {d: theirs.get_dim(d) for d in theirs.dim_names}
 
 
-@pytest.mark.parametrize("hash_count", [1, 2])
-def test_static_vectors_predict_as_spacy_in_floret_mode(hash_count):
-    nlp = floret_nlp(hash_count)
+def vector_layers(nlp):
+    """Our StaticVectors and spaCy's, with the same weights, and the docs."""
     docs = docs_of(nlp, WORDS)
     theirs = staticvectors.StaticVectors(nO=4, dropout=0.0)
     theirs.initialize(X=docs)
     ours = StaticVectors(nO=4, dropout=0.0)
     ours.initialize(X=docs)
     copy_params(ours, theirs)
+    return docs, ours, theirs
+
+
+@pytest.mark.parametrize("hash_count", [1, 2])
+def test_static_vectors_predict_as_spacy_in_floret_mode(hash_count):
+    docs, ours, theirs = vector_layers(floret_nlp(hash_count))
     same_output(ours, theirs, docs)
     assert len(ours.attrs["word_cache"].rows) == len({w for words in WORDS for w in words})
 
@@ -82,17 +88,21 @@ def test_static_vectors_cache_forgets_replaced_vectors():
 
 def test_training_runs_spacys_pass():
     """A training pass gives spaCy's output and gradient (training is unchanged)."""
-    nlp = floret_nlp()
-    docs = docs_of(nlp, WORDS)
-    theirs = staticvectors.StaticVectors(nO=4, dropout=0.0)
-    theirs.initialize(X=docs)
-    ours = StaticVectors(nO=4, dropout=0.0)
-    ours.initialize(X=docs)
-    copy_params(ours, theirs)
+    docs, ours, theirs = vector_layers(floret_nlp())
     (a, back_a), (b, back_b) = ours.begin_update(docs), theirs.begin_update(docs)
     numpy.testing.assert_array_equal(a.dataXd, b.dataXd)
     back_a(a), back_b(b)
     numpy.testing.assert_array_equal(ours.get_grad("W"), theirs.get_grad("W"))
+
+
+def test_word_vectors_run_spacys_pass():
+    """Word-mode (not floret) vectors: spaCy's pass, nothing cached."""
+    nlp = spacy.blank("tl")
+    for i, word in enumerate(["bata", "ang", "ay"]):
+        nlp.vocab.set_vector(word, numpy.full((6,), i + 1, dtype="float32"))
+    docs, ours, theirs = vector_layers(nlp)
+    same_output(ours, theirs, docs)
+    assert not ours.attrs["word_cache"].rows
 
 
 def test_word_cache_stops_adding_when_full():
