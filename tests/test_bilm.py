@@ -130,3 +130,42 @@ def test_window_layer_sits_after_the_encoder_and_the_objective_skips_it():
     assert numpy.array_equal(lm_out[0][:2, :forward], lm_out[1][:2, :forward])
     full = model.predict(docs)
     assert not numpy.array_equal(full[0][:2, :forward], full[1][:2, :forward])
+
+
+@pytest.mark.parametrize("bf16", [False, True])
+def test_one_doc_on_two_threads_predicts_the_same(bf16):
+    """Predicting one doc with threads to spare runs the backward stack on a
+    second thread: the output is the same to the bit, with or without it."""
+    from spacy_lstm.modules.bilm import BiLMStack
+
+    torch.manual_seed(0)
+    stack = BiLMStack(width=21, hidden_size=16, depth=2).eval()
+    for part in stack.stacks:
+        part.inference_bf16 = bf16
+    X, lengths = torch.randn(9, 21), torch.tensor([9])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with torch.no_grad():
+            stack.concurrent = True
+            together = [stack(X, lengths) for _ in range(3)]
+            stack.concurrent = False
+            alone = stack(X, lengths)
+    finally:
+        torch.set_num_threads(threads)
+    from spacy_lstm.modules import bilm
+
+    assert bilm._POOL[1] is not None  # the second thread did run
+    for out in together:
+        assert torch.equal(out, alone)
+    # and the forward half still never sees what follows
+    with torch.no_grad():
+        changed = X.clone()
+        changed[5:] = torch.randn(4, 21)
+        stack.concurrent = True
+        torch.set_num_threads(2)
+        try:
+            half = split_width(21)[0]
+            assert torch.equal(stack(changed, lengths)[:5, :half], alone[:5, :half])
+        finally:
+            torch.set_num_threads(threads)
