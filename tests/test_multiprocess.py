@@ -1,5 +1,6 @@
 """``nlp.pipe(texts, n_process=2)`` finishes and equals ``n_process=1``, with
-fork (Linux's default) and spawn, on a pipeline with floret vectors.
+fork (Linux's default) and spawn, on a pipeline with floret vectors and the
+language-model tok2vec (LSTMTok2Vec.v3).
 
 Run in a subprocess with a timeout, so a hang fails the test instead of
 blocking CI."""
@@ -36,7 +37,15 @@ SCRIPT = textwrap.dedent(
         # fork: the parent has used torch's thread pool before forking (the
         # case that hangs); spawn: the texts' strings are new to the children
         if sys.argv[2] == "fork":
+            # and one doc at a time on two threads first, so the language
+            # model's second thread exists in the parent before it forks
+            import torch
+            torch.set_num_threads(2)
+            import numpy
+            one_at_a_time = [nlp(text).tensor for text in texts[:20]]
             single = annotate(1)
+            for alone, batched in zip(one_at_a_time, single):
+                assert numpy.allclose(alone, batched[-1], atol=1e-4), "one doc differs from its batch"
             multi = annotate(2)
         else:
             multi = annotate(2)
@@ -60,8 +69,8 @@ def pipeline_dir(tmp_path_factory, sample_train_docs):
     nlp = spacy.blank("tl")
     nlp.vocab.vectors = spacy.load(vectors).vocab.vectors
     nlp.add_pipe("tok2vec", config={"model": {
-        "@architectures": "spacy_lstm.LSTMTok2Vec.v2", "width": 32, "depth": 2, "rows": [500, 200, 200, 200],
-        "char_width": 4,
+        "@architectures": "spacy_lstm.LSTMTok2Vec.v3", "width": 32, "depth": 2, "rows": [500, 200, 200, 200],
+        "char_width": 4, "refine_depth": 1,
     }})
     listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": 32, "upstream": "*"}
     nlp.add_pipe("tagger", config={"model": {"@architectures": "spacy.Tagger.v2", "tok2vec": listener}})
