@@ -15,9 +15,7 @@ position t is a function of tokens 0..t and the backward half of tokens
 t..n-1; a language-model objective can read each half for the next and the
 previous token, and any width (odd too) fits.
 """
-import os
-from concurrent.futures import ThreadPoolExecutor
-from typing import Optional, Tuple
+from typing import Tuple
 
 import torch
 from torch import nn
@@ -45,20 +43,6 @@ def reversal_index(lengths: torch.Tensor, device: torch.device) -> torch.Tensor:
     return (start + lengths[doc] - 1 - position).to(device)
 
 
-_POOL: Tuple[Optional[int], Optional[ThreadPoolExecutor]] = (None, None)
-
-
-def side_thread() -> ThreadPoolExecutor:
-    """This process's one extra thread for the backward stack (made again in
-    a forked child, where the parent's thread does not exist)."""
-    global _POOL
-    pid, pool = _POOL
-    if pid != os.getpid() or pool is None:
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacy-lstm-bilm")
-        _POOL = (os.getpid(), pool)
-    return pool
-
-
 class BiLMStack(nn.Module):
     """Forward and backward LSTM stacks kept apart; output ``[fwd | bwd]``.
 
@@ -75,35 +59,13 @@ class BiLMStack(nn.Module):
             ResidualLSTM(half, hidden_size, depth, bidirectional=False, dropout=dropout)
             for half in self.halves
         )
-        #: Run the two stacks on two threads when predicting one doc with
-        #: more than one torch thread (not a weight; same output).
-        self.concurrent = True
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         if X.shape[0] == 0:
             return X.new_zeros((0, self.width))
         # reversing within each doc keeps the lengths: one packing plan serves both stacks
         plan = plan_packing(lengths, X.device)
+        forward = self.stacks[0].run_planned(self.inputs[0](X), plan)
         reverse = reversal_index(lengths, X.device)
-
-        def run_backward() -> torch.Tensor:
-            return self.stacks[1].run_planned(self.inputs[1](X).index_select(0, reverse), plan)
-
-        if self.concurrent and lengths.numel() == 1 and not torch.is_grad_enabled() and not X.is_cuda \
-                and torch.get_num_threads() > 1:
-            # Predicting one doc (``nlp(text)``) with threads to spare: an
-            # LSTM step on one sequence is too small to split between
-            # threads, but the two stacks are independent, so the backward
-            # one runs on a second thread (torch releases the GIL in its
-            # ops; grad mode is per thread, so it is switched off there too).
-            def run_backward_no_grad() -> torch.Tensor:
-                with torch.no_grad():
-                    return run_backward()
-
-            pending = side_thread().submit(run_backward_no_grad)
-            forward = self.stacks[0].run_planned(self.inputs[0](X), plan)
-            backward = pending.result()
-        else:
-            forward = self.stacks[0].run_planned(self.inputs[0](X), plan)
-            backward = run_backward()
+        backward = self.stacks[1].run_planned(self.inputs[1](X).index_select(0, reverse), plan)
         return torch.cat([forward, backward.index_select(0, reverse)], dim=1)
