@@ -37,8 +37,9 @@ SCRIPT = textwrap.dedent(
         # fork: the parent has used torch's thread pool before forking (the
         # case that hangs); spawn: the texts' strings are new to the children
         if sys.argv[2] == "fork":
-            # and one doc at a time on two threads first, so the language
-            # model's second thread exists in the parent before it forks
+            # and one doc at a time on two threads first (nlp(text) takes
+            # the one-doc paths), so the parent's thread pool is warm before
+            # it forks
             import torch
             torch.set_num_threads(2)
             import numpy
