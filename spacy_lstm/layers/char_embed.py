@@ -18,8 +18,9 @@ from thinc.types import Floats2d
 
 from .word_cache import WordCache, stack_rows
 
-# 8 bytes per word: a million words is 8 MB.
-MAX_WORDS = 1_000_000
+# About 200 bytes per word with Python's dict and array overhead: 100,000
+# words (most of the tokens of any corpus) are about 20 MB.
+MAX_WORDS = 100_000
 
 
 def CharacterEmbed(nM: int, nC: int) -> Model[List[Doc], List[Floats2d]]:

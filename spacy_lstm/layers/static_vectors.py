@@ -22,7 +22,8 @@ from thinc.util import partial
 
 from .word_cache import WordCache, stack_rows
 
-# A vector of 200 float32 values is 800 bytes: 50,000 words are 40 MB.
+# A vector of 200 float32 values is 800 bytes, about 1 KB with Python's
+# overhead: 50,000 words are about 50 MB.
 MAX_WORDS = 50_000
 
 
