@@ -28,18 +28,12 @@ class WordCache:
         keys = [int(k) for k in keys]
         rows = self.rows
         missing = list(dict.fromkeys(k for k in keys if k not in rows))
-        extra: Dict[int, Any] = {}
-        if missing:
-            computed = compute(missing)
-            room = max(0, self.max_words - len(rows))
-            for i, key in enumerate(missing):
-                if i < room:
-                    rows[key] = computed[i]
-                else:
-                    extra[key] = computed[i]
-        if extra:
-            return [rows[k] if k in rows else extra[k] for k in keys]
-        return [rows[k] for k in keys]
+        if not missing:
+            return [rows[k] for k in keys]
+        fresh = dict(zip(missing, compute(missing)))
+        for key in missing[: max(0, self.max_words - len(rows))]:
+            rows[key] = fresh[key]
+        return [rows[k] if k in rows else fresh[k] for k in keys]
 
 
 def stack_rows(rows: List[Any], width: int, dtype: Any) -> numpy.ndarray:
