@@ -15,7 +15,7 @@ from thinc.api import fix_random_seed
 from conftest import ASSETS, ROOT
 from spacy_lstm import LSTMTok2Vec_v2, LSTMTok2Vec_v3
 from spacy_lstm.pretraining.objective import create_pretrain_bilm, neighbour_pairs
-from spacy_lstm.pretraining.raw_text import RawTextError, iter_texts
+from spacy_lstm.pretraining.raw_text import RawTextError, create_raw_text_reader, iter_texts
 
 SMALL = ["--components.tok2vec.model.width", "32", "--components.tok2vec.model.hidden_size", "24",
          "--components.tok2vec.model.include_static_vectors", "false"]
@@ -80,6 +80,22 @@ def test_raw_text_formats_and_errors(tmp_path):
         assert str(info.value).startswith(f"{tmp_path / name}, line") and expected in str(info.value)
     with pytest.raises(RawTextError, match="no such file"):
         list(iter_texts(tmp_path / "missing.txt"))
+
+
+def test_raw_text_from_a_training_corpus(tmp_path):
+    """A task's .spacy corpus is raw text too (domain adaptation): the docs' texts, annotations ignored."""
+    nlp = spacy.blank("tl")
+    docs = [nlp.make_doc(t) for t in ("Masaya  ang bata.", " ", "Umuulan sa Maynila ngayon.")]
+    docs[0].cats = {"POS": 1.0}
+    docs[2].ents = [docs[2].char_span(11, 18, label="LOC")]
+    DocBin(docs=docs, store_user_data=True).to_disk(tmp_path / "train.spacy")
+    assert list(iter_texts(tmp_path / "train.spacy")) == ["Masaya  ang bata.", "Umuulan sa Maynila ngayon."]
+    reader = create_raw_text_reader(tmp_path / "train.spacy", min_length=4)
+    assert [eg.reference.text for eg in reader(nlp)] == ["Masaya  ang bata.", "Umuulan sa Maynila ngayon."]
+    (tmp_path / "bad.spacy").write_bytes(b"Una.\nIkalawa.\n")
+    with pytest.raises(RawTextError) as info:
+        list(iter_texts(tmp_path / "bad.spacy"))
+    assert str(info.value).startswith(f"{tmp_path / 'bad.spacy'}: not a spaCy DocBin") and "\n" not in str(info.value)
 
 
 def same(a, b) -> bool:

@@ -1,11 +1,14 @@
 """``spacy_lstm.RawText.v1``: raw text for ``spacy pretrain``, in the formats users have.
 
 A corpus reader for ``[corpora.pretrain]``: plain text (``.txt`` or any
-other suffix: one document per line) or JSONL (``.jsonl``: one object per
-line with a ``"text"`` string, as spaCy's ``JsonlCorpus`` reads). Every line
-goes through the package's strict decoder, so a binary file, bad UTF-8 or
-invalid JSON stops with one line naming the file and line; a leading byte
-order mark is dropped. Docs shorter than ``min_length`` tokens or longer than
+other suffix: one document per line), JSONL (``.jsonl``: one object per
+line with a ``"text"`` string, as spaCy's ``JsonlCorpus`` reads) or a spaCy
+``DocBin`` (``.spacy``: the text of each doc, annotations ignored), so a
+pipeline's own training corpus can adapt the language model to its domain.
+Every line goes through the package's strict decoder, so a binary file, bad
+UTF-8 or invalid JSON stops with one line naming the file and line; a leading
+byte order mark is dropped; a ``.spacy`` file that is not a DocBin stops with
+one line naming the file. Docs shorter than ``min_length`` tokens or longer than
 ``max_length`` are skipped, as spaCy's reader does.
 """
 import json
@@ -13,8 +16,10 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional, Union
 
 from spacy.language import Language
+from spacy.tokens import DocBin
 from spacy.training import Example
 from spacy.util import registry
+from spacy.vocab import Vocab
 
 from ..textfile import iter_lines
 
@@ -24,10 +29,13 @@ class RawTextError(ValueError):
 
 
 def iter_texts(path: Union[str, Path]) -> Iterator[str]:
-    """The documents of ``path``: one per non-blank line (``.jsonl``: its ``text``)."""
+    """The documents of ``path``: one per non-blank line (``.jsonl``: its ``text``; ``.spacy``: one per doc)."""
     path = Path(path)
     if not path.is_file():
-        raise RawTextError(f"{path}: no such file; expected plain text (one document per line) or .jsonl")
+        raise RawTextError(f"{path}: no such file; expected plain text (one document per line), .jsonl or .spacy")
+    if path.suffix == ".spacy":
+        yield from _docbin_texts(path)
+        return
     is_jsonl = path.suffix == ".jsonl"
     for number, line in iter_lines(path, RawTextError):
         if not line.strip():
@@ -46,13 +54,25 @@ def iter_texts(path: Union[str, Path]) -> Iterator[str]:
             yield text
 
 
+def _docbin_texts(path: Path) -> Iterator[str]:
+    try:
+        doc_bin = DocBin().from_disk(path)
+    except Exception as err:  # msgpack, zlib and key errors alike: one line, naming the file
+        raise RawTextError(f"{path}: not a spaCy DocBin (.spacy) file ({type(err).__name__}: {err})") from None
+    vocab = Vocab()
+    for doc in doc_bin.get_docs(vocab):
+        if doc.text.strip():
+            yield doc.text
+
+
 @registry.readers("spacy_lstm.RawText.v1")
 def create_raw_text_reader(
     path: Optional[Path], min_length: int = 0, max_length: int = 0, limit: int = 0
 ) -> Callable[[Language], Iterator[Example]]:
     """Read raw text for pretraining.
 
-    path (Path): A ``.txt`` file (one document per line) or a ``.jsonl`` file.
+    path (Path): A ``.txt`` file (one document per line), a ``.jsonl`` file or a
+        ``.spacy`` DocBin (e.g. a task's training corpus, to adapt the model to it).
     min_length (int): Skip docs with fewer tokens (0: no minimum).
     max_length (int): Skip docs with more tokens (0: no maximum).
     limit (int): Stop after this many docs (0: no limit).
