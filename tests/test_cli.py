@@ -10,7 +10,7 @@ import typer
 
 from conftest import ASSETS, failure_line, invoke
 
-COMMANDS = ["train-vectors", "convert-conllu", "convert-ner", "convert-textcat"]
+COMMANDS = ["train-vectors", "adapt-lm", "convert-conllu", "convert-ner", "convert-textcat"]
 
 
 def _spacy(*args):
