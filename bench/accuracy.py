@@ -266,6 +266,10 @@ def main() -> None:
     p.add_argument("--init-tok2vec",
                    help="'ours' starts from these pretrained tok2vec weights (spacy pretrain's model*.bin); "
                         "its config needs a filled [pretraining] block and the same tok2vec settings")
+    p.add_argument("--adapt-epochs", type=int, default=0,
+                   help="with --init-tok2vec: first adapt those weights to the training split's own text for this "
+                        "many epochs (python -m spacy lstm adapt-lm; ULMFiT's second step), then train 'ours' from "
+                        "the adapted weights; 0 = no adaptation")
     p.add_argument("--code",
                    help="a Python file registering extra architectures (e.g. an experiment's tok2vec) for "
                         "training and evaluation; passed to spacy train --code with the bench logger")
@@ -279,6 +283,8 @@ def main() -> None:
         p.error(f"--train-fraction must be in (0, 1], got {args.train_fraction}")
     if args.init_tok2vec and not Path(args.init_tok2vec).is_file():
         p.error(f"--init-tok2vec {args.init_tok2vec}: no such file")
+    if args.adapt_epochs < 0 or (args.adapt_epochs and not args.init_tok2vec):
+        p.error("--adapt-epochs needs --init-tok2vec and must be >= 0")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     n_train, n_dev, tests = prepare_data(args, out)
@@ -301,6 +307,20 @@ def main() -> None:
         if init_tok2vec and not config["pretraining"]:
             raise SystemExit(f"{name}: --init-tok2vec needs a filled [pretraining] block (spaCy ignores it otherwise)")
         config.to_disk(workdir / "config.cfg")
+        adapt_seconds = None
+        if init_tok2vec and args.adapt_epochs:
+            began = time.perf_counter()
+            adapt = [sys.executable, "-m", "spacy", "lstm", "adapt-lm", str(workdir / "config.cfg"),
+                     str(Path(init_tok2vec).resolve()), str(out / "train.spacy"), str(workdir / "adapted"),
+                     "--epochs", str(args.adapt_epochs), "--overwrite", "--code", str(ROOT / "bench" / "bench_logger.py"),
+                     "--paths.vectors", str(vectors) if vectors else "null", "--system.seed", str(args.seed)]
+            proc = subprocess.run(adapt, env=env, capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+                raise SystemExit(f"{name}: adapt-lm failed")
+            adapt_seconds = time.perf_counter() - began
+            init_tok2vec = str(workdir / "adapted" / "model-last.bin")
+            print(f"{name}: adapted the weights to the training text in {adapt_seconds:.0f}s", flush=True)
         cmd = [sys.executable, "-m", "spacy", "train", str(workdir / "config.cfg"), "--output", str(workdir),
                "--code", str(ROOT / "bench" / "bench_logger.py"),
                "--paths.train", str(out / "train.spacy"), "--paths.dev", str(out / "dev.spacy"),
@@ -314,7 +334,7 @@ def main() -> None:
         if proc.returncode != 0:
             print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"{name}: spacy train failed")
-        row = {"train_seconds": seconds, "dev": evaluate(workdir / "model-best", out / "dev.spacy", args)}
+        row = {"train_seconds": seconds, "adapt_seconds": adapt_seconds, "dev": evaluate(workdir / "model-best", out / "dev.spacy", args)}
         for split_name, path in tests.items():
             row[split_name] = evaluate(workdir / "model-best", path, args)
         results["contenders"][name] = row

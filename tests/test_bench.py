@@ -157,3 +157,26 @@ def test_one_settings_flag_for_all_contenders_or_one():
     assert accuracy.settings_for(items, "ours", prefixed=True) == [
         ("components.tok2vec.model.depth", 3), ("paths.note", "plain text")]
     assert accuracy.settings_for(items, "calamancy_md", prefixed=True) == []
+
+
+@pytest.mark.slow
+def test_accuracy_bench_adapts_the_weights_to_the_training_text(tmp_path):
+    """--adapt-epochs: adapt-lm on the training split's text, then train from the adapted weights."""
+    pre = tmp_path / "pre"
+    small = ["--components.tok2vec.model.width", "32", "--components.tok2vec.model.include_static_vectors", "false"]
+    _run(["-m", "spacy", "pretrain", str(ROOT / "configs" / "textcat.cfg"), str(pre),
+          "--paths.raw_text", str(ASSETS / "raw" / "tl_sample-raw.txt"), *small, "--pretraining.max_epochs", "1"])
+    out = tmp_path / "acc"
+    printed = _run([str(ROOT / "bench" / "accuracy.py"), "--task", "textcat",
+                    "--train", str(ASSETS / "textcat" / "tl_sample-textcat-train.csv"),
+                    "--dev", str(ASSETS / "textcat" / "tl_sample-textcat-dev.csv"), "--contenders", "ours",
+                    "--init-tok2vec", str(pre / "model-last.bin"), "--adapt-epochs", "2", "--steps", "4",
+                    "--eval-frequency", "2", "--width", "32", "--threads", "1", "--out", str(out)])
+    assert "ours: adapted the weights to the training text" in printed
+    adapted = out / "ours" / "adapted"
+    record = json.loads((adapted / "adapt-lm.json").read_text())
+    assert record["epochs"] == 2 and record["text"] == str(out / "train.spacy")
+    assert (adapted / "model1.bin").is_file()
+    results = json.loads((out / "results.json").read_text())
+    assert results["contenders"]["ours"]["adapt_seconds"] > 0
+    assert (pre / "model-last.bin").read_bytes() != (adapted / "model-last.bin").read_bytes()
