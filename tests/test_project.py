@@ -17,7 +17,7 @@ from conftest import ROOT
 
 # Few steps: this checks the plumbing, not accuracy.
 FAST = ["--vars.ud_steps", "60", "--vars.ner_steps", "40", "--vars.textcat_steps", "40",
-        "--vars.vectors_epochs", "1", "--vars.pretrain_epochs", "1", "--vars.width", "64"]
+        "--vars.vectors_epochs", "1", "--vars.pretrain_epochs", "1", "--vars.adapt_epochs", "1", "--vars.width", "64"]
 
 
 def declared_outputs(project_dir):
