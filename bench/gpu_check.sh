@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU path in one go (under 10 minutes on one GPU): the GPU tests, the
-# vector trainer on the GPU, spacy pretrain and spacy train --gpu-id 0 on
+# vector trainer on the GPU, spacy pretrain, adapt-lm and spacy train --gpu-id 0 on
 # configs/ud.cfg for a few hundred steps, and bench/speed.py on the GPU.
 # Needs CUDA and a CUDA build of torch (plus cupy for thinc's GPU ops).
 #
@@ -28,8 +28,10 @@ echo "== 3. spacy pretrain + spacy train --gpu-id 0 (configs/ud.cfg)"
 python -m spacy lstm convert-conllu "$UD" "$OUT/ud.spacy"
 python -m spacy pretrain configs/ud.cfg "$OUT/pretrain" --paths.raw_text "$RAW" --paths.vectors "$OUT/vectors_0" \
   --pretraining.max_epochs 2 --gpu-id 0
+python -m spacy lstm adapt-lm configs/ud.cfg "$OUT/pretrain/model-last.bin" "$OUT/ud.spacy" "$OUT/adapted" \
+  --epochs 1 --overwrite --paths.vectors "$OUT/vectors_0" --gpu-id 0
 python -m spacy train configs/ud.cfg --output "$OUT/ud" --paths.train "$OUT/ud.spacy" --paths.dev "$OUT/ud.spacy" \
-  --paths.vectors "$OUT/vectors_0" --paths.init_tok2vec "$OUT/pretrain/model-last.bin" \
+  --paths.vectors "$OUT/vectors_0" --paths.init_tok2vec "$OUT/adapted/model-last.bin" \
   --training.max_steps 300 --training.eval_frequency 100 --gpu-id 0
 
 echo "== 4. inference words/s on the GPU and on the CPU"
