@@ -98,6 +98,14 @@ def test_spacy_pretrain_and_train_on_gpu(tmp_path):
     from spacy_lstm.convert.ner import read_iob
 
     DocBin(docs=list(read_iob(ASSETS / "ner" / "tl_sample-ner-train.iob"))).to_disk(tmp_path / "train.spacy")
+    adapt = subprocess.run(  # adapt-lm on the GPU: the training text, from the pretrained weights
+        [sys.executable, "-m", "spacy", "lstm", "adapt-lm", str(ROOT / "configs" / "ner.cfg"),
+         str(tmp_path / "pre" / "model-last.bin"), str(tmp_path / "train.spacy"), str(tmp_path / "adapted"),
+         "--epochs", "1", *small, "--gpu-id", "0"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert adapt.returncode == 0, adapt.stdout[-2000:] + adapt.stderr[-2000:]
+    assert (tmp_path / "adapted" / "model-last.bin").is_file()
     train = subprocess.run(
         [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(tmp_path / "out"),
          "--paths.train", str(tmp_path / "train.spacy"), "--paths.dev", str(tmp_path / "train.spacy"),
