@@ -80,6 +80,10 @@ def test_adapt_lm_refuses_what_it_cannot_use_and_writes_nothing(pretrained, tmp_
     code, output = invoke("adapt-lm", CONFIG, weights, text, out, *wider)
     line = failure_line(output)
     assert code == 1 and line.startswith(f"{weights}: does not fit [components.tok2vec] layer 'lm'"), line
+    short = tmp_path / "short.txt"
+    short.write_text("Oo.\nHindi!\n", encoding="utf8")  # 2 tokens each; textcat.cfg reads docs of >= 3
+    code, output = invoke("adapt-lm", CONFIG, weights, short, out, *SMALL)
+    assert code == 1 and failure_line(output).startswith(f"{short}: no document to learn from")
     code, output = invoke("adapt-lm", CONFIG, tmp_path / "none.bin", text, out, *SMALL)
     assert code == 2 and "none.bin: no such file" in failure_line(output)
     assert not out.exists() and not list(tmp_path.glob(".out*"))

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 
 from spacy.training.pretrain import pretrain
-from spacy.util import load_model_from_config
+from spacy.util import dot_to_object, load_model_from_config, registry
 from thinc.api import Config
 from wasabi import msg
 
@@ -35,12 +35,19 @@ KNOWN = {RECORD, "config.cfg", "log.jsonl", "model-last.bin"} | {
 }
 
 
-def check_weights_fit(config: Config, weights: Path) -> None:
-    """Raise a one-line ValueError unless ``weights`` loads into the config's pretraining layer."""
+def check_inputs(config: Config, weights: Path, text: Path) -> None:
+    """Raise a one-line error unless ``weights`` loads into the config's
+    pretraining layer and the pretraining corpus yields at least one doc."""
     if not weights.is_file():
         raise UsageError(f"{weights}: no such file; expected a spacy pretrain weights file (model*.bin)")
     nlp = load_model_from_config(config, auto_fill=True, validate=True)
     P = config["pretraining"]
+    corpus = registry.resolve({"corpus": dot_to_object(config, P["corpus"])})["corpus"]
+    if next(iter(corpus(nlp)), None) is None:
+        raise ValueError(
+            f"{text}: no document to learn from (every one is empty or outside the corpus's "
+            "min_length/max_length tokens)"
+        )
     model = nlp.get_pipe(P["component"]).model
     layer = model.get_ref(P["layer"]) if P["layer"] else model
     try:
@@ -84,7 +91,7 @@ def adapt_language_model(
     resolved = config.interpolate()
     if not silent:
         msg.info(f"Adapting {weights} to {text}: {epochs} epoch(s) of [pretraining]")
-    check_weights_fit(resolved, Path(weights))
+    check_inputs(resolved, Path(weights), Path(text))
     with atomic_directory(output_dir) as tmp:
         config.to_disk(tmp / "config.cfg")
         pretrain(resolved, tmp, resume_path=Path(weights), epoch_resume=0, use_gpu=use_gpu, silent=silent)
