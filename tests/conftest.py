@@ -1,3 +1,4 @@
+import signal
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,10 @@ def failure_line(output: str) -> str:
     lines = [line for line in output.splitlines() if line.startswith("✘ ")]
     assert len(lines) == 1, output
     return lines[0][2:].strip()
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that must take Ctrl-C as a terminal user's
+    command does, even when the test run itself started with SIGINT ignored
+    (``nohup``, ``cmd &`` in a script): an ignored signal is inherited."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

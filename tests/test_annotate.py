@@ -12,7 +12,7 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-from conftest import ASSETS, failure_line, invoke
+from conftest import ASSETS, default_sigint, failure_line, invoke
 
 TEXTS = [line.strip() for line in (ASSETS / "raw" / "tl_sample-raw.txt").read_text(encoding="utf8").splitlines()
          if line.strip()][:60]
@@ -201,7 +201,8 @@ def test_interrupting_the_worker_pool_is_one_line(pipeline, tmp_path, sig, code)
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(corpus), str(out),
                              "--shard-size", "20", "--batch-size", "1", "--n-process", "2", "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=default_sigint)
     deadline = time.time() + 120
     while time.time() < deadline and len(list((out / "shards").glob("*.json"))) < 2:
         time.sleep(0.05)

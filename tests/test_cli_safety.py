@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ASSETS
+from conftest import ASSETS, default_sigint
 
 CORPUS_LINE = "ang bata ay kumain ng mangga sa bahay namin kahapon\n"
 FAST = ["--tokenizer", "whitespace", "--min-count", "1", "--dim", "8", "--epochs", "1", "--quiet"]
@@ -175,7 +175,7 @@ def test_interrupted_train_vectors_leaves_nothing(tmp_path, sig, code):
     proc = subprocess.Popen(
         [sys.executable, "-m", "spacy_lstm", "train-vectors", str(corpus), str(out), "--tokenizer", "whitespace",
          "--min-count", "1", "--dim", "64", "--epochs", "1000", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=default_sigint,
     )
     deadline = time.time() + 60
     while not list(scratch.iterdir()) and time.time() < deadline:  # wait until the scratch stream exists
