@@ -58,7 +58,8 @@ def _docbin_texts(path: Path) -> Iterator[str]:
     try:
         doc_bin = DocBin().from_disk(path)
     except Exception as err:  # msgpack, zlib and key errors alike: one line, naming the file
-        raise RawTextError(f"{path}: not a spaCy DocBin (.spacy) file ({type(err).__name__}: {err})") from None
+        detail = (str(err).strip().splitlines() or [""])[0]
+        raise RawTextError(f"{path}: not a spaCy DocBin (.spacy) file ({type(err).__name__}: {detail})") from None
     vocab = Vocab()
     for doc in doc_bin.get_docs(vocab):
         if doc.text.strip():
