@@ -214,6 +214,17 @@ def prepare_vectors(args, out: Path):
     return target
 
 
+def run_timed(cmd, env, failure: str) -> float:
+    """Run one step of a contender (a subprocess); its seconds, or print its output's tail and exit with ``failure``."""
+    began = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(failure)
+    return seconds
+
+
 def evaluate(model_dir: Path, path: Path, args):
     nlp = spacy.load(model_dir)
     docs = read_docs(path, nlp, args)
@@ -309,16 +320,11 @@ def main() -> None:
         config.to_disk(workdir / "config.cfg")
         adapt_seconds = None
         if init_tok2vec and args.adapt_epochs:
-            began = time.perf_counter()
             adapt = [sys.executable, "-m", "spacy", "lstm", "adapt-lm", str(workdir / "config.cfg"),
                      str(Path(init_tok2vec).resolve()), str(out / "train.spacy"), str(workdir / "adapted"),
                      "--epochs", str(args.adapt_epochs), "--overwrite", "--code", str(ROOT / "bench" / "bench_logger.py"),
                      "--paths.vectors", str(vectors) if vectors else "null", "--system.seed", str(args.seed)]
-            proc = subprocess.run(adapt, env=env, capture_output=True, text=True)
-            if proc.returncode != 0:
-                print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
-                raise SystemExit(f"{name}: adapt-lm failed")
-            adapt_seconds = time.perf_counter() - began
+            adapt_seconds = run_timed(adapt, env, f"{name}: adapt-lm failed")
             init_tok2vec = str(workdir / "adapted" / "model-last.bin")
             print(f"{name}: adapted the weights to the training text in {adapt_seconds:.0f}s", flush=True)
         cmd = [sys.executable, "-m", "spacy", "train", str(workdir / "config.cfg"), "--output", str(workdir),
@@ -328,12 +334,7 @@ def main() -> None:
                "--paths.init_tok2vec", str(Path(init_tok2vec).resolve()) if init_tok2vec else "null",
                "--training.max_steps", str(args.steps), "--training.eval_frequency", str(args.eval_frequency),
                "--training.patience", "0", "--system.seed", str(args.seed)]
-        began = time.perf_counter()
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        seconds = time.perf_counter() - began
-        if proc.returncode != 0:
-            print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"{name}: spacy train failed")
+        seconds = run_timed(cmd, env, f"{name}: spacy train failed")
         row = {"train_seconds": seconds, "adapt_seconds": adapt_seconds, "dev": evaluate(workdir / "model-best", out / "dev.spacy", args)}
         for split_name, path in tests.items():
             row[split_name] = evaluate(workdir / "model-best", path, args)
