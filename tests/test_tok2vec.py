@@ -167,3 +167,24 @@ def test_a_batch_of_empty_docs_gives_empty_arrays(build):
     assert [y.shape for y in model.predict([nlp(""), nlp("")])] == [(0, 16), (0, 16)]
     Ys, backprop = model.begin_update([nlp("")])
     assert [y.shape for y in Ys] == [(0, 16)] and backprop(Ys) == []
+
+
+def test_v3_refine_hidden_size_sizes_the_task_bilstm_and_defaults_to_width():
+    """refine_hidden_size = None is what v3 always built (hidden = width); a
+    number sizes only the refine layer's LSTM, the output stays width wide."""
+    from spacy_lstm import LSTMTok2Vec_v3
+
+    nlp = spacy.blank("tl")
+    docs = [nlp("Nagluto si Lito ng sinigang na baboy."), nlp("Salamat po!")]
+    sizes = {}
+    for hidden in (None, 8):
+        model = LSTMTok2Vec_v3(width=24, depth=1, include_static_vectors=False, refine_depth=1,
+                               refine_hidden_size=hidden)
+        model.initialize(X=docs)
+        assert [y.shape for y in model.predict(docs)] == [(len(d), 24) for d in docs]
+        refine = model.get_ref("refine")
+        sizes[hidden] = refine.attrs["hidden_size"]
+        assert model.get_ref("encode").attrs["hidden_size"] == 24  # the language model is not touched
+    assert sizes == {None: 24, 8: 8}
+    with pytest.raises(ValueError, match="refine_hidden_size must be >= 1"):
+        LSTMTok2Vec_v3(width=24, refine_depth=1, refine_hidden_size=0)

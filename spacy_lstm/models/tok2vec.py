@@ -233,6 +233,7 @@ def LSTMTok2Vec_v3(
     inference_precision: str = "fp32",
     freeze_lm: bool = False,
     lm_learn_rate_scale: float = 1.0,
+    refine_hidden_size: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A tok2vec that can be pretrained as a language model on raw text:
     ``spacy_lstm.CompactEmbed.v1`` (per token, no window), word dropout, then
@@ -267,6 +268,10 @@ def LSTMTok2Vec_v3(
         (``LSTMEncoder.v1``, hidden size = width) after the encoder, where
         the two directions meet again; trained on the task only (ELMo's
         task-specific BiLSTM over pretrained features). 0-1.
+    refine_hidden_size (Optional[int]): LSTM units per direction of the
+        ``refine_depth`` layers; None (default) = width. 128-512; a smaller
+        one costs less at batch 1, where the LSTMs' sequential steps
+        dominate (see docs/benchmarks.md).
     mixed_precision, grad_scaler_config, inference_precision: See LSTMEncoder.
     freeze_lm (bool): Keep the pretrained part (ref ``lm``: embedding, word
         dropout, encoder) fixed while training on the task: it runs without
@@ -288,6 +293,8 @@ def LSTMTok2Vec_v3(
         raise ValueError(
             f"LSTMTok2Vec.v3: window_size and refine_depth must be >= 0, got {window_size} and {refine_depth}"
         )
+    if refine_hidden_size is not None and refine_hidden_size < 1:
+        raise ValueError(f"LSTMTok2Vec.v3: refine_hidden_size must be >= 1 or null, got {refine_hidden_size}")
     # v2's embedding without its window layer (which would show the forward half the next token)
     embed = _compact_embed(
         width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width, char_count,
@@ -304,7 +311,8 @@ def LSTMTok2Vec_v3(
     )
     refiners: List[Model[List[Floats2d], List[Floats2d]]] = []
     if refine_depth:
-        refiners.append(LSTMEncoder(width=width, depth=refine_depth, dropout=dropout, hidden_size=width,
+        refine_hidden = width if refine_hidden_size is None else refine_hidden_size
+        refiners.append(LSTMEncoder(width=width, depth=refine_depth, dropout=dropout, hidden_size=refine_hidden,
                                     mixed_precision=mixed_precision, grad_scaler_config=grad_scaler_config,
                                     inference_precision=inference_precision))
     if window_size:
