@@ -149,3 +149,14 @@ def test_truncated_weights_name_the_architecture(trained_nlp, tmp_path):
     message = str(info.value)
     assert "spacy_lstm tok2vec" in message and "`model` file" in message and "truncated" in message
     assert len(message.splitlines()) == 1
+
+
+def test_empty_weights_file_says_it_is_empty(trained_nlp, tmp_path):
+    """A 0-byte weights file (what a run killed by a full disk leaves) says so."""
+    trained_nlp.to_disk(tmp_path / "pipeline")
+    (tmp_path / "pipeline" / "tok2vec" / "model").write_bytes(b"")
+    with pytest.raises(ValueError) as info:
+        spacy.load(tmp_path / "pipeline")
+    message = str(info.value)
+    assert "spacy_lstm tok2vec" in message and "empty (0 bytes)" in message
+    assert len(message.splitlines()) == 1

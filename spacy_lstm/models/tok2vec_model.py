@@ -72,6 +72,12 @@ class Tok2VecModel(Model):
         return self(X, is_train=True)
 
     def from_bytes(self, bytes_data: bytes) -> "Tok2VecModel":
+        if not bytes_data:
+            raise ValueError(
+                f"spacy_lstm tok2vec ({self.name}): cannot load the saved weights: the file is empty (0 bytes); "
+                "the run that wrote it was probably cut short (a full disk, a kill). Use an earlier checkpoint "
+                "(spacy pretrain's model<N>.bin) or write it again."
+            )
         try:
             super().from_bytes(bytes_data)
         except Exception as err:  # msgpack, zlib and shape errors have many types
