@@ -14,8 +14,9 @@ What is predicted about the neighbour (``target``):
   scored against a learned hash embedding of NORM;
 * ``"vectors"``: the neighbour's static vector (cosine distance, as spaCy's
   ``PretrainVectors``); needs ``[initialize] vectors``;
-* ``"characters"``: the neighbour's first and last ``n_characters`` bytes
-  (as spaCy's ``PretrainCharacters``).
+* ``"characters"``: ``n_characters`` bytes of the neighbour's UTF-8, taken
+  from both ends in turn (first, last, second, second to last...; shorter
+  words padded), as spaCy's ``PretrainCharacters`` does.
 
 docs/benchmarks.md reports what each gives downstream.
 """
@@ -73,8 +74,8 @@ def create_pretrain_bilm(
     maxout_pieces (int): Maxout pieces of the heads. 2-3.
     embedding_rows (int): "words": rows of the hashed NORM output embedding.
         20000-200000.
-    n_characters (int): "characters": bytes predicted from each end of the
-        neighbour. 2-5.
+    n_characters (int): "characters": bytes of the neighbour predicted,
+        from both ends in turn (4 = the first two and the last two). 2-8.
     """
     if target not in TARGETS:
         raise ValueError(f"PretrainBiLM: target must be one of {', '.join(TARGETS)}; got {target!r}")
