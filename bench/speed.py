@@ -160,7 +160,7 @@ def main() -> None:
             lines.append(f"| {model} | {key.split('=')[1]} | " + " | ".join(f"{s:,.0f}" for s in speeds)
                          + f" | {ratio:.2f} | {row[key]['peak_rss_mb']:.0f} | {row['disk_mb']:.1f} |")
     print("\n".join(lines))
-    print(f"\nSeconds per component at batch {batch_sizes[-1]} (share of the pipeline's time):")
+    print(f"\nSeconds per component at batch {max(batch_sizes)} (share of the pipeline's time):")
     for model, row in results.items():
         for key in [k for k in row if k.startswith("threads=")]:
             parts = row[key]["components"]
