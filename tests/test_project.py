@@ -17,7 +17,8 @@ from conftest import ROOT
 
 # Few steps: this checks the plumbing, not accuracy.
 FAST = ["--vars.ud_steps", "60", "--vars.ner_steps", "40", "--vars.textcat_steps", "40",
-        "--vars.vectors_epochs", "1", "--vars.pretrain_epochs", "1", "--vars.adapt_epochs", "1", "--vars.width", "64"]
+        "--vars.vectors_epochs", "1", "--vars.pretrain_epochs", "1", "--vars.adapt_epochs", "1", "--vars.width", "64",
+        "--vars.lm_hidden_size", "48", "--vars.ud_refine_hidden_size", "32"]
 
 
 def declared_outputs(project_dir):
@@ -46,6 +47,14 @@ def test_project_run_all_then_nothing_to_redo(tmp_path):
     ud = srsly.read_json(tmp_path / "metrics" / "ud.json")
     for key in ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "dep_uas", "dep_las"):
         assert 0.0 < ud[key] <= 1.0, (key, ud[key])
+    # the size variables reached every step that builds the tok2vec (pretrain's weights had to fit them all)
+    from spacy.util import load_config
+
+    for step in ("ud", "ner", "textcat"):
+        model = load_config(tmp_path / "training" / step / "model-best" / "config.cfg")["components"]["tok2vec"]["model"]
+        assert (model["width"], model["hidden_size"]) == (64, 48), (step, model)
+        if step == "ud":
+            assert model["refine_hidden_size"] == 32
     ner = srsly.read_json(tmp_path / "metrics" / "ner.json")
     assert set(ner["ents_per_type"]) <= {"PER", "ORG", "LOC"} and ner["ents_per_type"]
     textcat = srsly.read_json(tmp_path / "metrics" / "textcat.json")
