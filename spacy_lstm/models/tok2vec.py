@@ -265,7 +265,7 @@ def LSTMTok2Vec_v3(
     window_size (int): > 0 adds a residual Maxout layer over each token's
         output and its ``window_size`` neighbours after the encoder. 0-1.
     refine_depth (int): > 0 adds that many bidirectional LSTM layers
-        (``LSTMEncoder.v1``, hidden size = width) after the encoder, where
+        (``LSTMEncoder.v1``, ``refine_hidden_size`` units) after the encoder, where
         the two directions meet again; trained on the task only (ELMo's
         task-specific BiLSTM over pretrained features). 0-1.
     refine_hidden_size (Optional[int]): LSTM units per direction of the
