@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -284,6 +285,10 @@ def main() -> None:
     p.add_argument("--code",
                    help="a Python file registering extra architectures (e.g. an experiment's tok2vec) for "
                         "training and evaluation; passed to spacy train --code with the bench logger")
+    p.add_argument("--drop-model-last", action="store_true",
+                   help="after evaluating each contender, delete the model-last directory its spacy train wrote "
+                        "(only model-best is evaluated and timed; each copy holds the vectors, ~150 MB with "
+                        "200k-bucket floret vectors, so runs over many seeds fill a disk)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", required=True)
@@ -339,6 +344,8 @@ def main() -> None:
         for split_name, path in tests.items():
             row[split_name] = evaluate(workdir / "model-best", path, args)
         results["contenders"][name] = row
+        if args.drop_model_last:
+            shutil.rmtree(workdir / "model-last", ignore_errors=True)
         print(f"{name:13s} {seconds:7.0f}s " + " ".join(f"{n}={100 * (row['dev'][k] or 0):.1f}" for k, n in metrics), flush=True)
     if "ours" in results["contenders"] and "calamancy_md" in results["contenders"]:
         target = results["contenders"]["calamancy_md"]["dev"][key_metric]
