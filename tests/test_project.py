@@ -88,3 +88,23 @@ def test_project_run_all_then_nothing_to_redo(tmp_path):
     assert second.returncode == 0, second.stderr[-3000:]
     for step in workflow:
         assert f"Skipping '{step}': nothing changed" in second.stdout, step
+
+
+def test_default_size_variables_give_each_config_its_own_null():
+    """The workflow test runs with non-default sizes; with the defaults, every
+    step that builds the tok2vec gets hidden_size (and train-ud
+    refine_hidden_size) = None, i.e. exactly what the configs say."""
+    import shlex
+
+    from spacy.cli._util import parse_config_overrides
+    from weasel.util import load_project_config
+
+    commands = {c["name"]: c for c in load_project_config(ROOT, overrides={})["commands"]}
+    for name in ("pretrain", "adapt-textcat", "train-ud", "train-ner", "train-textcat"):
+        words = shlex.split(commands[name]["script"][0])
+        pairs = [(word, words[i + 1]) for i, word in enumerate(words) if word.endswith("hidden_size")]
+        sizes = parse_config_overrides([part for pair in pairs for part in pair])
+        wanted = {"components.tok2vec.model.hidden_size": None}
+        if name == "train-ud":
+            wanted["components.tok2vec.model.refine_hidden_size"] = None
+        assert sizes == wanted, (name, sizes)
