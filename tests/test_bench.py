@@ -184,3 +184,41 @@ def test_accuracy_bench_adapts_the_weights_to_the_training_text(tmp_path):
     results = json.loads((out / "results.json").read_text())
     assert results["contenders"]["ours"]["adapt_seconds"] > 0
     assert (pre / "model-last.bin").read_bytes() != (adapted / "model-last.bin").read_bytes()
+
+
+def _fake_results(path, task, contenders):
+    """A bench/accuracy.py --out directory with only the results.json the curve reads."""
+    path.mkdir(parents=True)
+    rows = {name: {"dev": scores, "train_seconds": 1.0} for name, scores in contenders.items()}
+    (path / "results.json").write_text(json.dumps({"args": {"task": task}, "contenders": rows}))
+    return path
+
+
+def test_pretraining_curve_table_and_picture(tmp_path):
+    """bench/pretraining_curve.py: per amount of pretraining the seeds' mean
+    and sample sd of ours, the baseline's mean, the picture; bad input is
+    refused with one line."""
+    pytest.importorskip("matplotlib")
+    script = str(ROOT / "bench" / "pretraining_curve.py")
+    points = []
+    for x, values in (("1", (0.60, 0.64)), ("4", (0.66, 0.70, 0.68))):
+        for seed, value in enumerate(values):
+            d = _fake_results(tmp_path / f"ep{x}_s{seed}", "ner", {"ours": {"ents_f": value, "ents_p": 0.5}})
+            points.append(f"{x}={d}")
+    md = [_fake_results(tmp_path / f"md_s{s}", "ner", {"ours": {"ents_f": 0.1}, "calamancy_md": {"ents_f": v}})
+          for s, v in enumerate((0.62, 0.66))]
+    png = tmp_path / "curve.png"
+    table = _run([script, *points, *(a for d in md for a in ("--baseline", str(d))),
+                  "--baseline-contender", "calamancy_md", "--png", str(png)])
+    rows = {line.split(" | ")[0].strip("| "): line for line in table.splitlines() if line.startswith("| ")}
+    assert "| 2 | 60.0 / 64.0 | 62.00 ± 2.83 |" in rows["1"]
+    assert "| 3 | 66.0 / 70.0 / 68.0 | 68.00 ± 2.00 |" in rows["4"]
+    assert "| 2 | 62.0 / 66.0 | 64.00 ± 2.83 |" in rows["calamancy_md"]
+    assert png.stat().st_size > 0
+    # another metric, and the refusals
+    assert "50.0 / 50.0" in _run([script, *points[:2], "--metric", "ents_p"])
+    for bad, said in (([f"one={tmp_path / 'ep1_s0'}"], "X=DIR"), ([str(tmp_path / "nowhere")], "X=DIR"),
+                      ([f"1={tmp_path / 'nowhere'}"], "not found"),
+                      ([points[0], "--baseline", str(md[0])], "contenders")):
+        proc = subprocess.run([sys.executable, script, *bad], capture_output=True, text=True)
+        assert proc.returncode != 0 and said in proc.stdout + proc.stderr, (bad, proc.stderr)
