@@ -3,9 +3,10 @@
     python bench/pretraining_curve.py 1=/tmp/ner/ep1_s0 1=/tmp/ner/ep1_s1 4=/tmp/ner/ep4_s0 ... \\
         --baseline /tmp/ner/md_s0 --baseline /tmp/ner/md_s1 --xlabel "pretraining epochs" --png curve.png
 
-Each positional argument is X=DIR: X a number (pretraining epochs, or words
-of raw text) and DIR an --out directory of bench/accuracy.py with one seed of
-'ours' trained from the weights pretrained that much. --baseline DIR (any
+Each positional argument is X=DIR or SERIES:X=DIR: X a number (pretraining
+epochs, or words of raw text) and DIR an --out directory of bench/accuracy.py
+with one seed of 'ours' trained from the weights pretrained that much; SERIES
+names a curve when there are several (e.g. two ways of pretraining). --baseline DIR (any
 number of seeds of one other contender, e.g. calamancy_md) draws its mean as
 a line (--baseline-contender names it where a directory holds several). --metric picks the score (default: the task's headline score, e.g.
 ents_f for ner, dep_las for ud). Prints a Markdown table (per X: seeds, the
@@ -52,19 +53,20 @@ def main() -> None:
     p.add_argument("--png", default=None, help="write the picture here")
     args = p.parse_args()
 
-    curve = defaultdict(list)
+    curves = defaultdict(lambda: defaultdict(list))  # series -> X -> dev scores of each seed
     tasks = set()
     for item in args.points:
-        x, sep, path = item.partition("=")
+        head, sep, path = item.partition("=")
+        series, _, x = head.rpartition(":")
         try:
             x_value = float(x)
         except ValueError:
             x_value = None
         if not sep or x_value is None:
-            p.error(f"{item!r}: expected X=DIR with X a number, e.g. 4=/tmp/ner/ep4_s0")
+            p.error(f"{item!r}: expected X=DIR or SERIES:X=DIR with X a number, e.g. 4=/tmp/ner/ep4_s0")
         task, _, dev = _read(path, "ours")
         tasks.add(task)
-        curve[x_value].append(dev)
+        curves[series or "ours"][x_value].append(dev)
     baseline_name, baseline = None, []
     for path in args.baseline:
         task, name, dev = _read(path, args.baseline_contender)
@@ -84,17 +86,19 @@ def main() -> None:
             p.error(f"no {key!r} scores (task {task}); pick one with --metric")
         return found
 
-    lines = [f"| {args.xlabel} | seeds | {key} per seed | mean ± sd |", "|---:|---:|---|---:|"]
-    points = []
-    for x in sorted(curve):
-        vals = values(curve[x])
-        mean, sd = _stats(vals)
-        points.append((x, vals, mean, sd))
-        lines.append(f"| {x:g} | {len(vals)} | {' / '.join(f'{v:.1f}' for v in vals)} | {mean:.2f} ± {sd:.2f} |")
+    lines = [f"| series | {args.xlabel} | seeds | {key} per seed | mean ± sd |", "|---|---:|---:|---|---:|"]
+    points = {}  # series -> [(X, values, mean, sd)]
+    for series, curve in curves.items():
+        for x in sorted(curve):
+            vals = values(curve[x])
+            mean, sd = _stats(vals)
+            points.setdefault(series, []).append((x, vals, mean, sd))
+            lines.append(f"| {series} | {x:g} | {len(vals)} | {' / '.join(f'{v:.1f}' for v in vals)} "
+                         f"| {mean:.2f} ± {sd:.2f} |")
     if baseline:
         vals = values(baseline)
         base_mean, base_sd = _stats(vals)
-        lines.append(f"| {baseline_name} | {len(vals)} | {' / '.join(f'{v:.1f}' for v in vals)} "
+        lines.append(f"| {baseline_name} | | {len(vals)} | {' / '.join(f'{v:.1f}' for v in vals)} "
                      f"| {base_mean:.2f} ± {base_sd:.2f} |")
     print("\n".join(lines))
     if not args.png:
@@ -105,10 +109,13 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
-    for x, vals, _, _ in points:
-        ax.scatter([x] * len(vals), vals, color="tab:blue", alpha=0.35, s=14)
-    ax.errorbar([pt[0] for pt in points], [pt[2] for pt in points], yerr=[pt[3] for pt in points],
-                marker="o", capsize=3, color="tab:blue", label="ours (mean ± sd; dots: seeds)")
+    colours = ["tab:blue", "tab:green", "tab:red", "tab:purple", "tab:brown"]
+    for i, (series, rows) in enumerate(points.items()):
+        colour = colours[i % len(colours)]
+        for x, vals, _, _ in rows:
+            ax.scatter([x] * len(vals), vals, color=colour, alpha=0.35, s=14)
+        ax.errorbar([r[0] for r in rows], [r[2] for r in rows], yerr=[r[3] for r in rows], marker="o",
+                    capsize=3, color=colour, label=f"{series} (mean ± sd; dots: seeds)")
     if baseline:
         ax.axhline(base_mean, color="tab:orange", label=f"{baseline_name} ({len(baseline)} seeds)")
         ax.axhspan(base_mean - base_sd, base_mean + base_sd, color="tab:orange", alpha=0.12)
@@ -116,7 +123,7 @@ def main() -> None:
     ax.set_ylabel(f"dev {key} (%)")
     ax.set_title(f"{task}: accuracy by amount of pretraining")
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    ax.legend(loc="lower right", fontsize="small")
     fig.tight_layout()
     fig.savefig(args.png, dpi=120)
     print(f"wrote {args.png}")

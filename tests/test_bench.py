@@ -210,12 +210,14 @@ def test_pretraining_curve_table_and_picture(tmp_path):
     png = tmp_path / "curve.png"
     table = _run([script, *points, *(a for d in md for a in ("--baseline", str(d))),
                   "--baseline-contender", "calamancy_md", "--png", str(png)])
-    rows = {line.split(" | ")[0].strip("| "): line for line in table.splitlines() if line.startswith("| ")}
-    assert "| 2 | 60.0 / 64.0 | 62.00 ± 2.83 |" in rows["1"]
-    assert "| 3 | 66.0 / 70.0 / 68.0 | 68.00 ± 2.00 |" in rows["4"]
-    assert "| 2 | 62.0 / 66.0 | 64.00 ± 2.83 |" in rows["calamancy_md"]
+    rows = table.splitlines()
+    assert "| ours | 1 | 2 | 60.0 / 64.0 | 62.00 ± 2.83 |" in rows
+    assert "| ours | 4 | 3 | 66.0 / 70.0 / 68.0 | 68.00 ± 2.00 |" in rows
+    assert "| calamancy_md | | 2 | 62.0 / 66.0 | 64.00 ± 2.83 |" in rows
     assert png.stat().st_size > 0
-    # another metric, and the refusals
+    # named series stay apart; another metric; the refusals
+    table = _run([script, f"a:{points[0]}", f"b:{points[1]}"])
+    assert "| a | 1 | 1 | 60.0 | 60.00 ± 0.00 |" in table and "| b | 1 | 1 | 64.0 |" in table
     assert "50.0 / 50.0" in _run([script, *points[:2], "--metric", "ents_p"])
     for bad, said in (([f"one={tmp_path / 'ep1_s0'}"], "X=DIR"), ([str(tmp_path / "nowhere")], "X=DIR"),
                       ([f"1={tmp_path / 'nowhere'}"], "not found"),
