@@ -100,11 +100,36 @@ def test_default_size_variables_give_each_config_its_own_null():
     from weasel.util import load_project_config
 
     commands = {c["name"]: c for c in load_project_config(ROOT, overrides={})["commands"]}
-    for name in ("pretrain", "adapt-textcat", "train-ud", "train-ner", "train-textcat"):
-        words = shlex.split(commands[name]["script"][0])
+    scripts = [(name, line) for name in ("pretrain", "adapt-textcat", "train-ud", "train-ner", "train-textcat")
+               for line in commands[name]["script"]]
+    assert len(scripts) == 6  # pretrain: spacy pretrain, then the resumed epochs (adapt-lm)
+    for name, line in scripts:
+        words = shlex.split(line)
         pairs = [(word, words[i + 1]) for i, word in enumerate(words) if word.endswith("hidden_size")]
         sizes = parse_config_overrides([part for pair in pairs for part in pair])
         wanted = {"components.tok2vec.model.hidden_size": None}
         if name == "train-ud":
             wanted["components.tok2vec.model.refine_hidden_size"] = None
-        assert sizes == wanted, (name, sizes)
+        assert sizes == wanted, (name, line, sizes)
+
+
+def test_every_training_starts_from_the_resumed_pretraining():
+    """pretrain ends with a resumed run over the same raw text; the weights
+    every later step reads are that run's output, not the first run's."""
+    import shlex
+
+    from weasel.util import load_project_config
+
+    config = load_project_config(ROOT, overrides={})
+    commands = {c["name"]: c for c in config["commands"]}
+    corpus = config["vars"]["corpus"]
+    first, resumed = commands["pretrain"]["script"]
+    assert config["vars"]["pretrain_resumed_epochs"] >= 1
+    words = shlex.split(resumed)
+    assert words[:5] == ["python", "-m", "spacy", "lstm", "adapt-lm"]
+    assert words[6] == f"pretrain/{corpus}/model-last.bin" and words[7] == config["vars"]["raw_text"]
+    wanted = f"pretrain/{corpus}-resumed/model-last.bin"
+    assert wanted in commands["pretrain"]["outputs"]
+    for name in ("adapt-textcat", "train-ud", "train-ner"):
+        assert wanted in commands[name]["deps"] and wanted in commands[name]["script"][0], name
+        assert f"pretrain/{corpus}/model-last.bin" not in commands[name]["script"][0], name
