@@ -6,23 +6,25 @@
 Each positional argument is X=DIR or SERIES:X=DIR: X a number (pretraining
 epochs, or words of raw text) and DIR an --out directory of bench/accuracy.py
 with one seed of 'ours' trained from the weights pretrained that much; SERIES
-names a curve when there are several (e.g. two ways of pretraining). --baseline DIR (any
-number of seeds of one other contender, e.g. calamancy_md) draws its mean as
-a line (--baseline-contender names it where a directory holds several). --metric picks the score (default: the task's headline score, e.g.
-ents_f for ner, dep_las for ud). Prints a Markdown table (per X: seeds, the
+names a curve when there are several (e.g. two ways of pretraining).
+--baseline DIR (any number of seeds of one other contender, e.g.
+calamancy_md) draws its mean as a line (--baseline-contender names it where
+a directory holds several). --metric picks the score (default: the task's
+headline score, e.g. ents_f for ner, dep_las for ud). Prints a Markdown table (per X: seeds, the
 values, mean ± sample standard deviation) and, with --png, writes the
 picture (matplotlib, a bench-only dependency).
 """
 import argparse
 import json
-import statistics
 from collections import defaultdict
 from pathlib import Path
+from typing import Optional
 
 from accuracy import TASKS  # bench/ is on sys.path when this script runs
+from seeds_table import mean_sd, percents
 
 
-def _read(path: str, contender: str = None):
+def _read(path: str, contender: Optional[str] = None):
     """(task, contender name, dev scores) of one bench/accuracy.py --out directory."""
     file = Path(path) / "results.json"
     if not file.is_file():
@@ -38,13 +40,9 @@ def _read(path: str, contender: str = None):
     return results["args"].get("task", "ud"), contender, rows[contender]["dev"]
 
 
-def _stats(values):
-    return statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("points", nargs="+", help="X=DIR: X a number, DIR a bench/accuracy.py --out directory ('ours')")
+    p.add_argument("points", nargs="+", help="X=DIR or SERIES:X=DIR: X a number, DIR a bench/accuracy.py --out directory ('ours')")
     p.add_argument("--baseline", action="append", default=[], help="DIR of one seed of a reference contender")
     p.add_argument("--baseline-contender", default=None,
                    help="which contender of the --baseline directories (default: their only one)")
@@ -81,7 +79,7 @@ def main() -> None:
     key = args.metric or TASKS[task][2]
 
     def values(rows):
-        found = [100 * r[key] for r in rows if r.get(key) is not None]
+        found = percents(rows, key)
         if not found:
             p.error(f"no {key!r} scores (task {task}); pick one with --metric")
         return found
@@ -91,13 +89,13 @@ def main() -> None:
     for series, curve in curves.items():
         for x in sorted(curve):
             vals = values(curve[x])
-            mean, sd = _stats(vals)
+            mean, sd = mean_sd(vals)
             points.setdefault(series, []).append((x, vals, mean, sd))
             lines.append(f"| {series} | {x:g} | {len(vals)} | {' / '.join(f'{v:.1f}' for v in vals)} "
                          f"| {mean:.2f} ± {sd:.2f} |")
     if baseline:
         vals = values(baseline)
-        base_mean, base_sd = _stats(vals)
+        base_mean, base_sd = mean_sd(vals)
         lines.append(f"| {baseline_name} | | {len(vals)} | {' / '.join(f'{v:.1f}' for v in vals)} "
                      f"| {base_mean:.2f} ± {base_sd:.2f} |")
     print("\n".join(lines))

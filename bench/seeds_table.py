@@ -20,6 +20,16 @@ from accuracy import TASKS  # bench/ is on sys.path when this script runs
 NAMES = {key: name for _, metrics, _ in TASKS.values() for key, name in metrics}
 
 
+def percents(rows, key):
+    """The key's scores of the rows (one per seed) as percentages; missing ones left out."""
+    return [100 * r[key] for r in rows if r.get(key) is not None]
+
+
+def mean_sd(values):
+    """Mean and sample standard deviation (0.0 for one value)."""
+    return statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("dirs", nargs="+", help="DIR or LABEL=DIR")
@@ -41,9 +51,8 @@ def main() -> None:
     for group, rows in groups.items():
         cells = []
         for k in keys:
-            values = [100 * r[k] for r in rows if r.get(k) is not None]
-            sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            cells.append(f"{statistics.mean(values):.1f} ± {sd:.1f}" if values else "-")
+            values = percents(rows, k)
+            cells.append("{:.1f} ± {:.1f}".format(*mean_sd(values)) if values else "-")
         print(f"| {group} | {len(rows)} | " + " | ".join(cells) + " |")
 
 

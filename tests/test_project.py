@@ -6,6 +6,7 @@ that installs the wheel into a fresh venv and calls spacy.load on it. Then
 runs it again, which must redo nothing.
 """
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,12 +22,17 @@ FAST = ["--vars.ud_steps", "60", "--vars.ner_steps", "40", "--vars.textcat_steps
         "--vars.lm_hidden_size", "48", "--vars.ud_refine_hidden_size", "32"]
 
 
-def declared_outputs(project_dir):
+def project_commands(project_dir):
+    """project.yml with its variables filled in, and its commands by name."""
     from weasel.util import load_project_config
 
     config = load_project_config(project_dir, overrides={})
+    return config, {c["name"]: c for c in config["commands"]}
+
+
+def declared_outputs(project_dir):
+    config, commands = project_commands(project_dir)
     workflow = config["workflows"]["all"]
-    commands = {c["name"]: c for c in config["commands"]}
     return workflow, [out for name in workflow for out in commands[name].get("outputs", [])]
 
 
@@ -94,12 +100,9 @@ def test_default_size_variables_give_each_config_its_own_null():
     """The workflow test runs with non-default sizes; with the defaults, every
     step that builds the tok2vec gets hidden_size (and train-ud
     refine_hidden_size) = None, i.e. exactly what the configs say."""
-    import shlex
-
     from spacy.cli._util import parse_config_overrides
-    from weasel.util import load_project_config
 
-    commands = {c["name"]: c for c in load_project_config(ROOT, overrides={})["commands"]}
+    _, commands = project_commands(ROOT)
     scripts = [(name, line) for name in ("pretrain", "adapt-textcat", "train-ud", "train-ner", "train-textcat")
                for line in commands[name]["script"]]
     assert len(scripts) == 6  # pretrain: spacy pretrain, then the resumed epochs (adapt-lm)
@@ -116,12 +119,7 @@ def test_default_size_variables_give_each_config_its_own_null():
 def test_every_training_starts_from_the_resumed_pretraining():
     """pretrain ends with a resumed run over the same raw text; the weights
     every later step reads are that run's output, not the first run's."""
-    import shlex
-
-    from weasel.util import load_project_config
-
-    config = load_project_config(ROOT, overrides={})
-    commands = {c["name"]: c for c in config["commands"]}
+    config, commands = project_commands(ROOT)
     corpus = config["vars"]["corpus"]
     first, resumed = commands["pretrain"]["script"]
     assert config["vars"]["pretrain_resumed_epochs"] >= 1
