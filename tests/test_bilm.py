@@ -78,12 +78,24 @@ def test_bad_configuration_fails_at_construction(kwargs, message):
         LSTMEncoder_v2(**kwargs)
 
 
-@pytest.mark.parametrize("depth", [1, 3])
-def test_whole_tok2vec_never_peeks(depth):
-    """Changing the tokens after position t leaves the forward half of the
-    output at positions <= t bit-identical, and changing the tokens before t
-    leaves the backward half at positions >= t bit-identical: embedding
-    (hash tables, characters, static vectors) included."""
+#: What "never peeks" means in floating point. By construction the forward
+#: half at t is computed from tokens 0..t only (and the backward half from
+#: t..n-1): no arithmetic path connects it to the other tokens. The numbers
+#: are still not always bit-identical when the *length* of the doc changes:
+#: oneDNN (and MKL) choose their kernels, and with them the order of a sum,
+#: by the shape of the whole call, which moves the last bits on some CPUs
+#: (about 1e-7 seen on an AVX-512 BF16 EPYC; 0 on an AMX Xeon). So the tests
+#: allow PEEK_TOL, a hundred times that rounding, and show (with an injected
+#: peek of weight PEEK_WEIGHT, far weaker than anything a trained model
+#: would learn) that a real peek moves the output by far more.
+PEEK_TOL = 1e-5
+PEEK_WEIGHT = 0.01
+
+
+def _peek_differences(depth, peek=False):
+    """Largest change of (forward half at <= t when later tokens change,
+    backward half at >= t when earlier tokens change), and the smallest of
+    the changes that must happen."""
     fix_random_seed(3)
     nlp = spacy.blank("tl")
     nlp.vocab.set_vector("bahay", numpy.arange(6, dtype="f"))
@@ -98,13 +110,47 @@ def test_whole_tok2vec_never_peeks(depth):
     model.initialize(X=docs)
     forward, backward = split_width(17)
     out_base, out_later, out_earlier = model.predict(docs)
-    assert numpy.array_equal(out_base[: t + 1, :forward], out_later[: t + 1, :forward])
-    assert not numpy.array_equal(out_base[t + 1 :, :forward], out_later[t + 1 : len(base), :forward])
     shift = len(earlier) - len(base)
-    assert numpy.array_equal(out_base[t:, forward:], out_earlier[t + shift :, forward:])
-    assert not numpy.array_equal(out_base[:t, forward:], out_earlier[shift : t + shift, forward:])
-    # the backward half does see later tokens, and the forward half earlier ones
-    assert not numpy.array_equal(out_base[: t + 1, forward:], out_later[: t + 1, forward:])
+
+    def diff(a, b):
+        return float(numpy.abs(a - b).max())
+
+    must_not_change = max(diff(out_base[: t + 1, :forward], out_later[: t + 1, :forward]),
+                          diff(out_base[t:, forward:], out_earlier[t + shift :, forward:]))
+    must_change = min(diff(out_base[t + 1 :, :forward], out_later[t + 1 : len(base), :forward]),
+                      diff(out_base[:t, forward:], out_earlier[shift : t + shift, forward:]),
+                      # the backward half does see later tokens, and the forward half earlier ones
+                      diff(out_base[: t + 1, forward:], out_later[: t + 1, forward:]))
+    return must_not_change, must_change
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_whole_tok2vec_never_peeks(depth):
+    """Changing the tokens after position t leaves the forward half of the
+    output at positions <= t unchanged, and changing the tokens before t
+    leaves the backward half at positions >= t unchanged (within PEEK_TOL,
+    see above): embedding (hash tables, characters, static vectors)
+    included."""
+    must_not_change, must_change = _peek_differences(depth)
+    assert must_not_change < PEEK_TOL
+    assert must_change > 100 * PEEK_TOL
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_an_injected_peek_fails_the_no_peeking_check(depth, monkeypatch):
+    """The check above is strong enough: each stack reading its input plus
+    PEEK_WEIGHT times the next row (a peek one token ahead for the forward
+    stack, one token back for the backward one) is caught."""
+    from spacy_lstm.modules.residual_lstm import ResidualLSTM
+
+    run_planned = ResidualLSTM.run_planned
+
+    def peeking(self, X, plan):
+        return run_planned(self, X + PEEK_WEIGHT * torch.roll(X, -1, 0), plan)
+
+    monkeypatch.setattr(ResidualLSTM, "run_planned", peeking)
+    must_not_change, _ = _peek_differences(depth)
+    assert must_not_change > 10 * PEEK_TOL
 
 
 def test_window_layer_sits_after_the_encoder_and_the_objective_skips_it():

@@ -30,7 +30,7 @@ SCRIPT = textwrap.dedent(
 
         def annotate(n_process):
             return [
-                [(t.text, t.tag_, t.dep_, t.head.i) for t in doc] + [doc.tensor.round(5).tolist()]
+                ([(t.text, t.tag_, t.dep_, t.head.i) for t in doc], doc.tensor)
                 for doc in nlp.pipe(texts, n_process=n_process, batch_size=16)
             ]
 
@@ -45,14 +45,21 @@ SCRIPT = textwrap.dedent(
             import numpy
             one_at_a_time = [nlp(text).tensor for text in texts[:20]]
             single = annotate(1)
-            for alone, batched in zip(one_at_a_time, single):
-                assert numpy.allclose(alone, batched[-1], atol=1e-4), "one doc differs from its batch"
+            for alone, (_, batched) in zip(one_at_a_time, single):
+                assert numpy.allclose(alone, batched, atol=1e-4), "one doc differs from its batch"
             multi = annotate(2)
         else:
             multi = annotate(2)
             single = annotate(1)
-        assert len(multi) == len(texts) == 200
-        assert multi == single, "n_process=2 differs from n_process=1"
+        import numpy
+        assert len(multi) == len(single) == len(texts) == 200
+        # annotations exactly; tensors within float32 rounding: the parent
+        # may run two threads and the children one, and oneDNN picks its
+        # kernels (and so the order of a sum) by thread count and shape,
+        # which moves the last bits (about 1e-7) on some CPUs
+        assert [a for a, _ in multi] == [a for a, _ in single], "n_process=2 differs from n_process=1"
+        worst = max(float(numpy.abs(m - s).max(initial=0.0)) for (_, m), (_, s) in zip(multi, single))
+        assert worst < 1e-4, f"n_process=2 tensors differ from n_process=1 by {worst}"
         print("ok", len(multi))
     """
 )
