@@ -3,7 +3,6 @@ n_process 2 and Ray give the same shards; bad input is one line."""
 import json
 import shutil
 import signal
-import subprocess
 import sys
 import time
 
@@ -12,7 +11,7 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-from conftest import ASSETS, default_sigint, failure_line, invoke
+from conftest import ASSETS, HANG_TIMEOUT, default_sigint, failure_line, invoke, run, started, wait_for
 
 TEXTS = [line.strip() for line in (ASSETS / "raw" / "tl_sample-raw.txt").read_text(encoding="utf8").splitlines()
          if line.strip()][:60]
@@ -96,15 +95,13 @@ def test_killed_then_rerun_equals_one_uninterrupted_run(pipeline, tmp_path):
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(corpus), str(out),
            "--shard-size", "5", "--batch-size", "1", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "shards").glob("*.json"))) < 3:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    with started(cmd) as proc:
+        wait_for(lambda: len(list((out / "shards").glob("*.json"))) >= 3, proc, "three finished shards")
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=HANG_TIMEOUT)
     assert proc.returncode == 143 and "finished shards are kept" in err, err
     assert not json.loads((out / "manifest.json").read_text())["complete"]
-    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    rerun = run(cmd)
     assert rerun.returncode == 0, rerun.stderr
     assert files(out) == files(once)
 
@@ -113,9 +110,8 @@ def assert_two_processes_equal_one(pipeline, source, tmp_path, shard_size):
     """--n-process 2 (a subprocess, with a timeout) writes the same files as one process."""
     one, two = tmp_path / "one", tmp_path / "two"
     assert invoke("annotate", pipeline, source, one, "--shard-size", shard_size, "--quiet")[0] == 0
-    result = subprocess.run([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(source), str(two),
-                             "--shard-size", str(shard_size), "--n-process", "2", "--quiet"],
-                            capture_output=True, text=True, timeout=300)
+    result = run([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(source), str(two),
+                             "--shard-size", str(shard_size), "--n-process", "2", "--quiet"])
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr, result.stderr  # workers end quietly when the pool stops them
     assert files(two) == files(one)
@@ -177,9 +173,9 @@ def test_the_annotate_benchmark_runs(pipeline, tmp_path):
     from conftest import ROOT
 
     report = tmp_path / "speed.json"
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "annotate_speed.py"), str(pipeline),
+    result = run([sys.executable, str(ROOT / "bench" / "annotate_speed.py"), str(pipeline),
                              str(ASSETS / "raw" / "tl_sample-raw.txt"), "--limit-lines", "20", "--settings", "1,2",
-                             "--json", str(report)], capture_output=True, text=True, timeout=600)
+                             "--json", str(report)])
     assert result.returncode == 0, result.stderr[-2000:]
     rows = json.loads(report.read_text())
     assert [r["setting"] for r in rows] == ["1", "2"] and rows[0]["words"] == rows[1]["words"] > 0
@@ -199,14 +195,78 @@ def test_interrupting_the_worker_pool_is_one_line(pipeline, tmp_path, sig, code)
     corpus = tmp_path / "big.txt"
     corpus.write_text("\n".join(TEXTS * 200) + "\n", encoding="utf8")
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "spacy", "lstm", "annotate", str(pipeline), str(corpus), str(out),
-                             "--shard-size", "20", "--batch-size", "1", "--n-process", "2", "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=default_sigint)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "shards").glob("*.json"))) < 2:
-        time.sleep(0.05)
-    os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    with started([sys.executable, "-m", "spacy", "lstm", "annotate", pipeline, corpus, out, "--shard-size", "20",
+                  "--batch-size", "1", "--n-process", "2", "--quiet"], preexec_fn=default_sigint) as proc:
+        wait_for(lambda: len(list((out / "shards").glob("*.json"))) >= 2, proc, "two finished shards")
+        os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
+        _, err = proc.communicate(timeout=HANG_TIMEOUT)
     assert proc.returncode == code, err
     assert err.strip() == "\u2718 interrupted: finished shards are kept; run the same command again to resume"
+
+
+def _group_members(pgid):
+    """Live processes (not zombies) whose process group is ``pgid`` (Linux /proc)."""
+    import os
+
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry))
+    return members
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="needs Linux's /proc")
+def test_killing_the_command_ends_its_workers(pipeline, tmp_path):
+    """SIGKILL of the command mid-run (no handler runs): its workers are gone
+    within 5 s, not orphaned."""
+    import os
+
+    corpus = tmp_path / "big.txt"
+    corpus.write_text("\n".join(TEXTS * 100) + "\n", encoding="utf8")
+    out = tmp_path / "out"
+    with started([sys.executable, "-m", "spacy", "lstm", "annotate", pipeline, corpus, out, "--shard-size", "20",
+                  "--batch-size", "1", "--n-process", "2", "--quiet"]) as proc:
+        wait_for(lambda: len(list((out / "shards").glob("*.json"))) >= 2, proc, "two finished shards")
+        assert len(_group_members(proc.pid)) >= 3  # the command and its two workers (and the forkserver)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 5
+        while _group_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = _group_members(proc.pid)
+    assert left == [], f"processes left after the command was killed: {left}"
+
+
+def test_two_processes_finish_beside_a_busy_loop(pipeline, corpus, tmp_path):
+    """The worker pool under CPU contention (a busy loop on each core),
+    three times over: every run finishes with the same shards."""
+    import os
+
+    one = tmp_path / "one"
+    assert invoke("annotate", pipeline, corpus, one, "--shard-size", "8", "--quiet")[0] == 0
+    busy = [sys.executable, "-c", "while True: pass"]
+    with started(busy), started(busy):
+        for attempt in range(3):
+            two = tmp_path / f"two{attempt}"
+            result = run([sys.executable, "-m", "spacy", "lstm", "annotate", pipeline, corpus, two, "--shard-size", "8",
+                          "--n-process", "2", "--quiet"], env=dict(os.environ, OMP_NUM_THREADS="2"))
+            assert result.returncode == 0, result.stderr
+            assert files(two) == files(one)
+
+
+def test_a_worker_that_does_not_start_in_time_is_one_line(pipeline, corpus, tmp_path):
+    import os
+
+    result = run([sys.executable, "-m", "spacy", "lstm", "annotate", pipeline, corpus, tmp_path / "out",
+                  "--shard-size", "8", "--n-process", "2", "--quiet"],
+                 env=dict(os.environ, SPACY_LSTM_WORKER_START_TIMEOUT="0.01"))
+    assert result.returncode == 1, result.stderr
+    line = failure_line(result.stderr)
+    assert "did not load" in line and "SPACY_LSTM_WORKER_START_TIMEOUT" in line

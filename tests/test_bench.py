@@ -1,17 +1,16 @@
 """Smoke runs of the benchmark scripts on the team's sample (tiny budgets)."""
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import spacy
 
-from conftest import ASSETS, ROOT
+from conftest import ASSETS, ROOT, run
 
 
-def _run(args, timeout=600):
-    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout)
+def _run(args):
+    proc = run([sys.executable, *args])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout
 
@@ -118,8 +117,7 @@ def test_accuracy_bench_other_tasks(tmp_path, task, train, dev, keys, extra):
     other = tmp_path / "other"
     other.mkdir()
     (other / "results.json").write_text(json.dumps({**results, "args": {**results["args"], "task": "ud"}}))
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "seeds_table.py"), str(out), str(other)],
-                          capture_output=True, text=True)
+    proc = run([sys.executable, str(ROOT / "bench" / "seeds_table.py"), str(out), str(other)])
     assert proc.returncode != 0 and "different tasks" in proc.stderr
     assert "| ours | 1 |" in _run([str(ROOT / "bench" / "seeds_table.py"), str(out)])
 
@@ -222,5 +220,5 @@ def test_pretraining_curve_table_and_picture(tmp_path):
     for bad, said in (([f"one={tmp_path / 'ep1_s0'}"], "X=DIR"), ([str(tmp_path / "nowhere")], "X=DIR"),
                       ([f"1={tmp_path / 'nowhere'}"], "not found"),
                       ([points[0], "--baseline", str(md[0])], "contenders")):
-        proc = subprocess.run([sys.executable, script, *bad], capture_output=True, text=True)
+        proc = run([sys.executable, script, *bad])
         assert proc.returncode != 0 and said in proc.stdout + proc.stderr, (bad, proc.stderr)

@@ -1,20 +1,19 @@
 """The command line: spaCy's CLI finds the ``lstm`` group through the
 ``spacy_cli`` entry point; every command and option has help; errors are one
 ``✘`` line with the exit status of their kind (CliRunner and subprocess)."""
-import subprocess
 import sys
 from importlib.metadata import entry_points
 
 import pytest
 import typer
 
-from conftest import ASSETS, failure_line, invoke
+from conftest import ASSETS, failure_line, invoke, run
 
 COMMANDS = ["train-vectors", "adapt-lm", "convert-conllu", "convert-ner", "convert-textcat"]
 
 
 def _spacy(*args):
-    return subprocess.run([sys.executable, "-m", "spacy", *args], capture_output=True, text=True, timeout=120)
+    return run([sys.executable, "-m", "spacy", *args])
 
 
 def test_the_entry_point_adds_the_lstm_group_to_spacys_cli():
@@ -33,7 +32,7 @@ def test_spacy_runs_the_commands_help(argv):
 
 
 def test_python_m_spacy_lstm_is_an_alias():
-    out = subprocess.run([sys.executable, "-m", "spacy_lstm", "--help"], capture_output=True, text=True, timeout=120)
+    out = run([sys.executable, "-m", "spacy_lstm", "--help"])
     assert out.returncode == 0, out.stderr
     assert all(command in out.stdout for command in COMMANDS)
 

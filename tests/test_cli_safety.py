@@ -2,23 +2,21 @@
 mistake is one line with a non-zero exit (the real commands, in a subprocess)."""
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ASSETS, default_sigint
+from conftest import ASSETS, HANG_TIMEOUT, default_sigint, run, started, wait_for
 
 CORPUS_LINE = "ang bata ay kumain ng mangga sa bahay namin kahapon\n"
 FAST = ["--tokenizer", "whitespace", "--min-count", "1", "--dim", "8", "--epochs", "1", "--quiet"]
 
 
-def cli(*args, cwd=None, timeout=120):
-    return subprocess.run(
-        [sys.executable, "-m", "spacy_lstm", *[str(a) for a in args]],
-        capture_output=True, text=True, cwd=cwd, timeout=timeout,
+def cli(*args, cwd=None):
+    return run(
+        [sys.executable, "-m", "spacy_lstm", *[str(a) for a in args]], cwd=cwd,
     )
 
 
@@ -172,18 +170,13 @@ def test_interrupted_train_vectors_leaves_nothing(tmp_path, sig, code):
     scratch.mkdir()
     out = tmp_path / "vec"
     env = dict(os.environ, TMPDIR=str(scratch))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "spacy_lstm", "train-vectors", str(corpus), str(out), "--tokenizer", "whitespace",
-         "--min-count", "1", "--dim", "64", "--epochs", "1000", "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=default_sigint,
-    )
-    deadline = time.time() + 60
-    while not list(scratch.iterdir()) and time.time() < deadline:  # wait until the scratch stream exists
-        time.sleep(0.1)
-    assert list(scratch.iterdir()), "the scratch stream never appeared"
-    time.sleep(5)
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    with started([sys.executable, "-m", "spacy_lstm", "train-vectors", corpus, out, "--tokenizer", "whitespace",
+                  "--min-count", "1", "--dim", "64", "--epochs", "1000", "--quiet"],
+                 env=env, preexec_fn=default_sigint) as proc:
+        wait_for(lambda: any(scratch.iterdir()), proc, "the scratch stream")
+        time.sleep(1)  # well inside the stream or the training: either must leave nothing
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=HANG_TIMEOUT)
     assert proc.returncode == code, err
     assert err.strip() == "\u2718 interrupted: no output written"
     assert list(scratch.iterdir()) == []

@@ -165,8 +165,9 @@ def test_packing_plan_equals_the_grid_definition_and_is_linear_in_tokens():
     """The plan is the row-major (time, sequence) selection of the packed
     layout, and its memory grows with the number of tokens, not with
     max_length x n_docs (one long doc among many short ones)."""
-    import subprocess
     import sys
+
+    from conftest import run
 
     from spacy_lstm.modules.packing import plan_packing
 
@@ -192,7 +193,7 @@ def test_packing_plan_equals_the_grid_definition_and_is_linear_in_tokens():
         "assert plan.to_packed.numel() == 202000\n"
         "print((after - before) // 1024)\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    out = run([sys.executable, "-c", script])
     assert out.returncode == 0, out.stderr
     # a (time x docs) grid would be 200,000 x 2,001 booleans (400 MB) plus int64 indices
     assert int(out.stdout.strip()) < 100, f"plan_packing grew the peak RSS by {out.stdout.strip()} MiB"

@@ -80,17 +80,15 @@ def test_vector_trainer_on_gpu_recovers_planted_pairs(tmp_path, mode):
 
 
 def test_spacy_pretrain_and_train_on_gpu(tmp_path):
-    import subprocess
     import sys
 
-    from conftest import ASSETS, ROOT
+    from conftest import ASSETS, ROOT, run
 
     small = ["--components.tok2vec.model.width", "32", "--components.tok2vec.model.include_static_vectors", "false"]
-    pre = subprocess.run(
+    pre = run(
         [sys.executable, "-m", "spacy", "pretrain", str(ROOT / "configs" / "ner.cfg"), str(tmp_path / "pre"),
          "--paths.raw_text", str(ASSETS / "raw" / "tl_sample-raw.txt"), *small,
          "--pretraining.max_epochs", "1", "--gpu-id", "0"],
-        capture_output=True, text=True, timeout=600,
     )
     assert pre.returncode == 0, pre.stdout[-2000:] + pre.stderr[-2000:]
     from spacy.tokens import DocBin
@@ -98,20 +96,18 @@ def test_spacy_pretrain_and_train_on_gpu(tmp_path):
     from spacy_lstm.convert.ner import read_iob
 
     DocBin(docs=list(read_iob(ASSETS / "ner" / "tl_sample-ner-train.iob"))).to_disk(tmp_path / "train.spacy")
-    adapt = subprocess.run(  # adapt-lm on the GPU: the training text, from the pretrained weights
+    adapt = run(  # adapt-lm on the GPU: the training text, from the pretrained weights
         [sys.executable, "-m", "spacy", "lstm", "adapt-lm", str(ROOT / "configs" / "ner.cfg"),
          str(tmp_path / "pre" / "model-last.bin"), str(tmp_path / "train.spacy"), str(tmp_path / "adapted"),
          "--epochs", "1", *small, "--gpu-id", "0"],
-        capture_output=True, text=True, timeout=600,
     )
     assert adapt.returncode == 0, adapt.stdout[-2000:] + adapt.stderr[-2000:]
     assert (tmp_path / "adapted" / "model-last.bin").is_file()
-    train = subprocess.run(
+    train = run(
         [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(tmp_path / "out"),
          "--paths.train", str(tmp_path / "train.spacy"), "--paths.dev", str(tmp_path / "train.spacy"),
          "--paths.init_tok2vec", str(tmp_path / "pre" / "model-last.bin"), *small,
          "--training.max_steps", "20", "--training.eval_frequency", "10", "--gpu-id", "0"],
-        capture_output=True, text=True, timeout=600,
     )
     assert train.returncode == 0, train.stdout[-2000:] + train.stderr[-2000:]
     assert "Loaded pretrained tok2vec weights" in " ".join(train.stdout.split())

@@ -4,7 +4,6 @@ language-model tok2vec (LSTMTok2Vec.v3).
 
 Run in a subprocess with a timeout, so a hang fails the test instead of
 blocking CI."""
-import subprocess
 import sys
 import textwrap
 
@@ -13,7 +12,7 @@ import spacy
 from spacy.training import Example
 from thinc.api import fix_random_seed
 
-from conftest import ASSETS
+from conftest import ASSETS, run
 from spacy_lstm.vectors import VectorsConfig, train_vectors
 
 SCRIPT = textwrap.dedent(
@@ -96,10 +95,9 @@ def pipeline_dir(tmp_path_factory, sample_train_docs):
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_pipe_with_two_processes_matches_one(pipeline_dir, method):
-    result = subprocess.run(
+    result = run(
         [sys.executable, str(pipeline_dir / "run.py"), str(pipeline_dir / "model"), method,
          str(ASSETS / "raw" / "tl_sample-raw.txt")],
-        capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "ok 200"

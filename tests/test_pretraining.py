@@ -1,7 +1,6 @@
 """Language-model pretraining with spaCy's own ``spacy pretrain`` and the
 weights reaching ``spacy train`` through ``[initialize] init_tok2vec``."""
 import json
-import subprocess
 import sys
 import warnings
 
@@ -12,7 +11,7 @@ import srsly
 from spacy.tokens import Doc, DocBin
 from thinc.api import fix_random_seed
 
-from conftest import ASSETS, ROOT
+from conftest import ASSETS, ROOT, run
 from spacy_lstm import LSTMTok2Vec_v2, LSTMTok2Vec_v3
 from spacy_lstm.pretraining.objective import create_pretrain_bilm, neighbour_pairs
 from spacy_lstm.pretraining.raw_text import RawTextError, create_raw_text_reader, iter_texts
@@ -112,11 +111,10 @@ def same(a, b) -> bool:
 @pytest.mark.slow
 def test_spacy_pretrain_then_train_starts_from_those_weights(tmp_path):
     out = tmp_path / "pretrain"
-    result = subprocess.run(
+    result = run(
         [sys.executable, "-m", "spacy", "pretrain", str(ROOT / "configs" / "ner.cfg"), str(out),
          "--paths.raw_text", str(ASSETS / "raw" / "tl_sample-raw.txt"), *SMALL,
          "--pretraining.max_epochs", "3", "--pretraining.batcher.size", "1000"],
-        capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
@@ -131,12 +129,11 @@ def test_spacy_pretrain_then_train_starts_from_those_weights(tmp_path):
     docs = list(read_iob(ASSETS / "ner" / "tl_sample-ner-train.iob"))
     DocBin(docs=docs).to_disk(tmp_path / "train.spacy")
     trained = tmp_path / "trained"
-    result = subprocess.run(
+    result = run(
         [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(trained),
          "--paths.train", str(tmp_path / "train.spacy"), "--paths.dev", str(tmp_path / "train.spacy"),
          "--paths.init_tok2vec", str(weights), *SMALL,
          "--training.max_steps", "2", "--training.eval_frequency", "1", "--training.optimizer.learn_rate", "0"],
-        capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Loaded pretrained tok2vec weights (spacy_lstm.PretrainBiLM.v1, target 'words')" in " ".join(
@@ -148,12 +145,12 @@ def test_spacy_pretrain_then_train_starts_from_those_weights(tmp_path):
     pretrained = srsly.msgpack_loads(weights.read_bytes())
     assert same(saved["shims"], pretrained["shims"])  # the LSTM stacks
     assert same(saved["params"], pretrained["params"])  # embedding tables, mixer, LayerNorms
-    fresh = subprocess.run(  # without init_tok2vec the weights differ: the check above can fail
+    fresh = run(  # without init_tok2vec the weights differ: the check above can fail
         [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "ner.cfg"), "--output", str(tmp_path / "fresh"),
          "--paths.train", str(tmp_path / "train.spacy"), "--paths.dev", str(tmp_path / "train.spacy"), *SMALL,
          "--training.max_steps", "2", "--training.eval_frequency", "1", "--training.optimizer.learn_rate", "0",
          "--components.tok2vec.model.freeze_lm", "false"],  # ner.cfg freezes the lm, which needs weights
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True,
     )
     assert fresh.returncode == 0, fresh.stderr[-2000:]
     unpretrained = srsly.msgpack_loads(
@@ -162,8 +159,7 @@ def test_spacy_pretrain_then_train_starts_from_those_weights(tmp_path):
     assert not same(unpretrained["shims"], pretrained["shims"])
     assert "Loaded pretrained" not in fresh.stdout
     # the trained pipeline loads silently: the mark is not saved with it
-    loaded = subprocess.run([sys.executable, "-c", f"import spacy; spacy.load({str(trained / 'model-last')!r})"],
-                            capture_output=True, text=True)
+    loaded = run([sys.executable, "-c", f"import spacy; spacy.load({str(trained / 'model-last')!r})"])
     assert loaded.returncode == 0 and "Loaded pretrained" not in loaded.stdout + loaded.stderr
 
 

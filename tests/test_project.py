@@ -8,13 +8,12 @@ runs it again, which must redo nothing.
 import json
 import shlex
 import shutil
-import subprocess
 import sys
 
 import pytest
 import srsly
 
-from conftest import ROOT
+from conftest import ROOT, run
 
 # Few steps: this checks the plumbing, not accuracy.
 FAST = ["--vars.ud_steps", "60", "--vars.ner_steps", "40", "--vars.textcat_steps", "40",
@@ -42,7 +41,7 @@ def test_project_run_all_then_nothing_to_redo(tmp_path):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "project.yml", tmp_path / "project.yml")
     cmd = [sys.executable, "-m", "spacy", "project", "run", "all", str(tmp_path)] + FAST
-    first = subprocess.run(cmd, capture_output=True, text=True)
+    first = run(cmd)
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-3000:]
 
     workflow, outputs = declared_outputs(tmp_path)
@@ -90,7 +89,7 @@ def test_project_run_all_then_nothing_to_redo(tmp_path):
     assert all(r[1] and r[2] for r in rows), "every token has a POS and a dependency label"
     assert smoke[-1].startswith("cats: {") and "positibo" in smoke[-1]
 
-    second = subprocess.run(cmd, capture_output=True, text=True)
+    second = run(cmd)
     assert second.returncode == 0, second.stderr[-3000:]
     for step in workflow:
         assert f"Skipping '{step}': nothing changed" in second.stdout, step

@@ -1,10 +1,11 @@
 """Every registered spacy_lstm name resolves without importing spacy_lstm first."""
 import json
-import subprocess
 import sys
 from importlib.metadata import entry_points
 
 import pytest
+
+from conftest import run
 
 # Minimal arguments each architecture needs to build.
 BUILD_ARGS = {
@@ -47,8 +48,8 @@ if callable(model) and not hasattr(model, "get_dim"):  # a pretraining objective
 else:
     print(json.dumps({{"name": model.name, "nO": model.get_dim("nO")}}))
 """
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    out = run(
+        [sys.executable, "-c", script]
     )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -68,6 +69,6 @@ assert "spacy_lstm" not in sys.modules
 reader = spacy.registry.resolve({{"r": {{"@readers": "spacy_lstm.RawText.v1", "path": {str(raw)!r}}}}})["r"]
 print([eg.reference.text for eg in reader(spacy.blank("tl"))])
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    out = run([sys.executable, "-c", script])
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "['Kumain ang bata.', 'Umuulan.']"

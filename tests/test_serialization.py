@@ -2,7 +2,6 @@
 fresh process, copy() and replace_listeners. Run for every tok2vec
 architecture (the shared model test)."""
 import json
-import subprocess
 import sys
 
 import numpy
@@ -10,6 +9,8 @@ import pytest
 import spacy
 from spacy.training import Example
 from thinc.api import fix_random_seed
+
+from conftest import run
 
 TOK2VECS = {
     "v1": {
@@ -121,7 +122,7 @@ docs = list(nlp.pipe(json.loads({json.dumps(TEXTS)!r})))
 print(json.dumps({{"tensors": [d.tensor.tolist() for d in docs],
                   "tags": [[t.tag_ for t in d] for d in docs]}}))
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    out = run([sys.executable, "-c", script])
     assert out.returncode == 0, out.stderr
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     tensors = [numpy.asarray(t, dtype="float32").reshape(-1, 32) for t in loaded["tensors"]]

@@ -9,7 +9,6 @@ Thresholds, computed from the data rather than hard-coded:
 * parsing: unlabelled attachment at least twice the best trivial baseline
   (attach every token to its left or to its right neighbour).
 """
-import subprocess
 import sys
 from collections import Counter, defaultdict
 
@@ -18,7 +17,7 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-from conftest import ASSETS, ROOT, read_conllu_docs
+from conftest import ASSETS, ROOT, read_conllu_docs, run
 
 
 def word_baseline_accuracy(train_docs, dev_docs):
@@ -61,7 +60,7 @@ def test_spacy_train_learns_on_sample(tmp_path):
         "--training.eval_frequency", "100",
         "--components.tok2vec.model.width", "128",
     ]
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    result = run(cmd)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     trained = spacy.load(tmp_path / "out" / "model-last")

@@ -1,14 +1,13 @@
 """The project's vectors_source: vectors taken from another pipeline (a
 stand-in for calamanCy's, built here and loaded by path)."""
 import json
-import subprocess
 import sys
 
 import numpy
 import spacy
 from spacy.training.initialize import load_vectors_into_model
 
-from conftest import ROOT
+from conftest import ROOT, run
 
 SCRIPT = ROOT / "scripts" / "vectors.py"
 
@@ -23,7 +22,7 @@ def _standin(path, with_vectors=True):
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=300)
+    return run([sys.executable, str(SCRIPT), *map(str, args)])
 
 
 def test_vectors_come_from_the_source_pipeline(tmp_path):

@@ -1,7 +1,6 @@
 """Training vectors: learning, planted structure, reproducibility, spaCy use."""
 import json
 import random
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from spacy_lstm.vectors import VectorsConfig, train_vectors
 from spacy_lstm.vectors.corpus import encode_corpus, make_tokenizer
 from spacy_lstm.vectors.train import fit_vectors
 
-from conftest import ASSETS, ROOT, read_conllu_docs
+from conftest import ASSETS, ROOT, read_conllu_docs, run
 
 N_PAIRS = 12
 
@@ -120,11 +119,10 @@ def test_vectors_dir_initialises_a_real_spacy_train(tmp_path):
         docs = read_conllu_docs(nlp, ASSETS / "ud" / f"tl_sample-ud-{split}.conllu")
         DocBin(docs=docs).to_disk(tmp_path / f"{split}.spacy")
     vec_dir = tmp_path / "vectors"
-    code = subprocess.run(
+    code = run(
         [sys.executable, "-m", "spacy_lstm", "train-vectors", str(ASSETS / "ud" / "tl_sample-ud-train.conllu"),
          str(vec_dir), "--mode", "floret", "--dim", "24", "--bucket", "3000", "--min-count", "1",
          "--epochs", "2", "--quiet"],
-        capture_output=True, text=True,
     )
     assert code.returncode == 0, code.stderr
     assert "words/s" in code.stdout
@@ -139,7 +137,7 @@ def test_vectors_dir_initialises_a_real_spacy_train(tmp_path):
         "--components.tok2vec.model.width", "64",
         "--training.max_steps", "20", "--training.eval_frequency", "10",
     ]
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    result = run(cmd)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     trained = spacy.load(tmp_path / "out" / "model-last")
     assert trained.vocab.vectors.mode == "floret"

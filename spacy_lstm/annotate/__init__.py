@@ -6,7 +6,8 @@
   docs, each written atomically with its manifest) and resuming;
 * :mod:`.plan`: which documents go into which shard, which shards are left;
 * :mod:`.worker`: a whole shard annotated and serialized by a worker;
-* :mod:`.local`: one machine, in this process or a pool of forked workers;
+* :mod:`.local`: one machine, in this process or a pool of workers;
+* :mod:`.pool`: the worker processes (forkserver, ready bound, die with the command);
 * :mod:`.ray_engine`: a Ray cluster (Ray Data, an actor pool), same layout.
 """
 from .inputs import AnnotateInputError, Record, iter_records

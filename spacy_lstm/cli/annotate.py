@@ -18,7 +18,7 @@ def annotate_cli(
     shard_size: int = Opt(1000, "--shard-size", help="Documents per shard (memory grows with it, not with the corpus)"),
     n_process: int = Opt(1, "--n-process", "-n", help="Processes on this machine (nlp.pipe n_process)"),
     batch_size: int = Opt(64, "--batch-size", "-b", help="Documents per nlp.pipe batch"),
-    threads_per_process: int = Opt(1, "--threads-per-process", help="Torch CPU threads per process (more than 1 only with --n-process 1: forked processes run one thread)"),
+    threads_per_process: int = Opt(1, "--threads-per-process", help="Torch CPU threads per process (more than 1 only with --n-process 1: worker processes run one thread)"),
     gpu_id: int = Opt(-1, "--gpu-id", "-g", help="GPU id; -1 for CPU"),
     limit: int = Opt(0, "--limit", help="Annotate only the first N documents; 0 = all"),
     skip_bad: bool = Opt(False, "--skip-bad", help="Skip (count and list in manifest.json) lines that cannot be read instead of stopping"),
@@ -42,7 +42,7 @@ def annotate_cli(
         if engine not in ("local", "ray"):
             raise UsageError(f"--engine must be 'local' or 'ray', got {engine!r}")
         if threads_per_process > 1 and n_process > 1:
-            raise UsageError("--threads-per-process > 1 needs --n-process 1 (forked processes run torch with one thread)")
+            raise UsageError("--threads-per-process > 1 needs --n-process 1 (worker processes run torch with one thread)")
         if gpu_id >= 0 and n_process > 1:
             raise UsageError("--gpu-id with --n-process > 1 is not supported; use one process per GPU")
         paths = check_inputs(inputs)
@@ -68,8 +68,9 @@ def annotate_cli(
         else:
             from ..annotate.local import annotate_local
 
+            source = str(Path(pipeline).resolve()) if Path(pipeline).exists() else pipeline
             manifest = annotate_local(nlp, paths, writer, shard_size, n_process, batch_size, limit, skip_bad,
-                                      progress=not quiet)
+                                      progress=not quiet, source=source)
         bad = f"; {len(manifest['bad_lines'])} bad lines skipped (listed in manifest.json)" if manifest["bad_lines"] else ""
         msg.good(f"Annotated {manifest['docs']:,} docs ({manifest['words']:,} words) into "
                  f"{len(manifest['shards'])} shards in {output_dir}{bad}")
