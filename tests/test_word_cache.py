@@ -86,13 +86,23 @@ def test_static_vectors_cache_forgets_replaced_vectors():
     numpy.testing.assert_allclose(after, before * 2, rtol=1e-5)
 
 
-def test_training_runs_spacys_pass():
-    """A training pass gives spaCy's output and gradient (training is unchanged)."""
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_training_gives_spacys_output_and_gradient(dropout):
+    """A training pass (cached floret rows) gives spaCy's output, dropout
+    mask and gradient exactly."""
+    from thinc.api import fix_random_seed
+
     docs, ours, theirs = vector_layers(floret_nlp())
-    (a, back_a), (b, back_b) = ours.begin_update(docs), theirs.begin_update(docs)
+    ours.attrs["dropout_rate"] = theirs.attrs["dropout_rate"] = dropout
+    fix_random_seed(7)
+    a, back_a = ours.begin_update(docs)
+    fix_random_seed(7)
+    b, back_b = theirs.begin_update(docs)
     numpy.testing.assert_array_equal(a.dataXd, b.dataXd)
+    assert (dropout == 0.0) == bool((a.dataXd != 0).all())
     back_a(a), back_b(b)
     numpy.testing.assert_array_equal(ours.get_grad("W"), theirs.get_grad("W"))
+    assert len(ours.attrs["word_cache"].rows) == len({w for words in WORDS for w in words})
 
 
 def test_word_vectors_run_spacys_pass():

@@ -1,8 +1,10 @@
 """Which precision the LSTMs predict in on the CPU: float32 or bfloat16."""
+import contextvars
 import copy
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, Tuple
 
 import torch
 
@@ -32,12 +34,13 @@ def cpu_has_native_bf16() -> bool:
     return bool(cpu_info()[1] & {"amx_bf16", "avx512_bf16"})
 
 
-def predicts_in_bf16(precision: str) -> bool:
-    """Resolve an ``inference_precision`` setting: ``"fp32"`` (the default of
+def predicts_in_bf16(precision: str, setting: str = "inference_precision") -> bool:
+    """Resolve an ``inference_precision`` setting (or another precision
+    setting, named ``setting`` in the error): ``"fp32"`` (the default of
     every name), ``"bf16"``, or ``"auto"`` (bf16 only where the CPU has it
     natively, so never slower than fp32)."""
     if precision not in PRECISIONS:
-        raise ValueError(f"inference_precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+        raise ValueError(f"{setting} must be one of {', '.join(PRECISIONS)}; got {precision!r}")
     if precision == "auto":
         return cpu_has_native_bf16()
     return precision == "bf16"
@@ -66,3 +69,27 @@ def bf16_copy(module: torch.nn.Module, cache: Dict[Any, Any]) -> torch.nn.Module
 def run_in_bf16(module: torch.nn.Module, cache: Dict[Any, Any], *inputs: Any) -> Any:
     """Call :func:`bf16_copy` of ``module`` (the inputs must be bfloat16 already)."""
     return bf16_copy(module, cache)(*inputs)
+
+
+#: Set while a caller trains in bfloat16 (:func:`training_in_bf16`); read by
+#: the LSTM stacks and by the Thinc matrix products of
+#: :class:`spacy_lstm.layers.matmul_ops.TrainingMatmulOps`.
+_TRAINING_BF16 = contextvars.ContextVar("spacy_lstm_training_bf16", default=False)
+
+
+@contextmanager
+def training_in_bf16(enabled: bool = True) -> Iterator[None]:
+    """Inside, CPU training runs its LSTMs and its large matrix products in
+    bfloat16 (autocast; weights, sums of gradients, LayerNorms and the
+    optimizer stay float32). Scoped to the block and the thread: nothing
+    outside it changes. Used by the pretraining objective's ``precision``."""
+    token = _TRAINING_BF16.set(bool(enabled))
+    try:
+        yield
+    finally:
+        _TRAINING_BF16.reset(token)
+
+
+def trains_in_bf16() -> bool:
+    """Whether the caller asked for bfloat16 training (:func:`training_in_bf16`)."""
+    return _TRAINING_BF16.get()

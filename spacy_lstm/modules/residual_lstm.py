@@ -6,15 +6,17 @@ from torch.nn.utils.rnn import PackedSequence
 from .packing import PackingPlan, plan_packing
 from .direct_lstm import lstm_one_sequence
 from .padded_lstm import padded_lstm, plan_padding
-from .precision import bf16_copy, run_in_bf16
+from .precision import bf16_copy, run_in_bf16, trains_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
 
 #: CPU training batches with at most this many tokens run the padded path
-#: (fused kernel per direction; fastest for the small batches spaCy trains
-#: with), larger ones the stepwise packed path. Measured crossover, one
-#: thread, width 256: 4 docs 19.6k vs 7.5k words/s, 10 docs 16.1k vs 10.3k,
-#: 32 docs (781 tokens) 19.7k vs 21.2k, 128 docs 16.8k vs 29.7k.
-PADDED_MAX_ROWS = 512
+#: (length buckets, a fused kernel per bucket and direction), larger ones the
+#: stepwise packed path (a Python loop over time steps). Since the padded
+#: path buckets by length it is the faster one at every batch size measured
+#: (BiLM stack, width 256, one thread, raw-text lengths: 300 tokens 1.6x,
+#: 1,000 tokens 1.5x, 3,000 tokens 1.4x), so every CPU training batch takes
+#: it; the stepwise path stays as the tests' second implementation (set 0).
+PADDED_MAX_ROWS = 1 << 62
 
 
 class ResidualLSTM(nn.Module):
@@ -72,7 +74,8 @@ class ResidualLSTM(nn.Module):
         if plan.to_packed.numel() == 0:
             return X.new_zeros((0, self.width))
         # nn.LSTM's packed CPU backward is quadratic (see stepwise_lstm.py), so
-        # CPU training runs one of two equivalent paths chosen by batch size.
+        # CPU training runs the padded path (length buckets, padded_lstm.py;
+        # the stepwise one only where PADDED_MAX_ROWS says so).
         cpu_training = torch.is_grad_enabled() and not X.is_cuda
         # Predicting one non-empty doc (``nlp(text)``): packed order is the
         # doc's own order, and the LSTMs run on it unpacked, through
@@ -84,6 +87,9 @@ class ResidualLSTM(nn.Module):
         padded = cpu_training and h.shape[0] <= PADDED_MAX_ROWS
         padding = plan_padding(batch_sizes, h.device) if padded else None
         bf16 = self.inference_bf16 and not h.is_cuda and not torch.is_grad_enabled()
+        # training inside precision.training_in_bf16 (the pretraining
+        # objective's ``precision``): the LSTMs and projections under autocast
+        train_bf16 = padded and trains_in_bf16()
         if torch.is_grad_enabled() and self._bf16_copies:
             # thinc's optimizer updates the weights in place through numpy,
             # which torch's version counters do not see: a training pass
@@ -103,6 +109,10 @@ class ResidualLSTM(nn.Module):
                 out = predict(lstm, h)
                 if not isinstance(project, nn.Identity):
                     out = run_in_bf16(project, self._bf16_copies, out)
+                out = out.float()
+            elif train_bf16:
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    out = project(padded_lstm(lstm, h, padding))
                 out = out.float()
             else:
                 if padded:

@@ -37,9 +37,10 @@ from thinc.api import (
     chain,
     to_categorical,
 )
-from thinc.types import Floats2d
 
+from ..layers.matmul_ops import use_training_matmul
 from ..models.tok2vec_model import PRETRAINED_MARK
+from ..modules.precision import predicts_in_bf16, training_in_bf16
 
 TARGETS = ("words", "vectors", "characters")
 
@@ -77,6 +78,38 @@ def create_pretrain_bilm(
     n_characters (int): "characters": bytes of the neighbour predicted,
         from both ends in turn (4 = the first two and the last two). 2-8.
     """
+    return _objective("spacy_lstm.PretrainBiLM.v1", target, hidden_size, maxout_pieces, embedding_rows,
+                      n_characters, bf16=False)
+
+
+@registry.architectures("spacy_lstm.PretrainBiLM.v2")
+def create_pretrain_bilm_v2(
+    target: str = "words",
+    hidden_size: int = 256,
+    maxout_pieces: int = 2,
+    embedding_rows: int = 50000,
+    n_characters: int = 4,
+    precision: str = "fp32",
+) -> Callable[[Vocab, Model], Model]:
+    """``PretrainBiLM.v1`` with a training precision: the same objective,
+    and with ``precision = "fp32"`` the same arithmetic.
+
+    target, hidden_size, maxout_pieces, embedding_rows, n_characters: As in
+        ``spacy_lstm.PretrainBiLM.v1``.
+    precision (str): "fp32" (default), "bf16" or "auto". With bf16, the
+        LSTMs (autocast) and every large matrix product of the tok2vec's
+        embedding mixer, the heads and the in-batch softmax run in bfloat16
+        on the CPU (float32 weights, accumulation, LayerNorms and optimizer);
+        "auto" is bf16 only where the CPU has AMX or AVX-512 BF16. Only the
+        pretraining run changes: the tok2vec it writes is an ordinary
+        float32 one. See docs/benchmarks.md for speed and accuracy.
+    """
+    return _objective("spacy_lstm.PretrainBiLM.v2", target, hidden_size, maxout_pieces, embedding_rows,
+                      n_characters, bf16=predicts_in_bf16(precision, "PretrainBiLM: precision"))
+
+
+def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, embedding_rows: int,
+               n_characters: int, bf16: bool) -> Callable[[Vocab, Model], Model]:
     if target not in TARGETS:
         raise ValueError(f"PretrainBiLM: target must be one of {', '.join(TARGETS)}; got {target!r}")
     if hidden_size < 1 or maxout_pieces < 1 or embedding_rows < 1 or n_characters < 1:
@@ -87,7 +120,7 @@ def create_pretrain_bilm(
 
     def create_bilm_objective(vocab: Vocab, tok2vec: Model) -> Model:
         halves = _halves(tok2vec)
-        tok2vec.attrs[PRETRAINED_MARK] = f"spacy_lstm.PretrainBiLM.v1, target {target!r}"
+        tok2vec.attrs[PRETRAINED_MARK] = f"{name}, target {target!r}"
         if target == "vectors":
             if vocab.vectors.shape[1] == 0:
                 raise ValueError(
@@ -113,16 +146,35 @@ def create_pretrain_bilm(
             layers.append(HashEmbed(nO=hidden_size, nV=embedding_rows, seed=31))
         model = Model(
             "pretrain_bilm",
-            _forward,
+            _forward_in_bf16 if bf16 else _forward,
             init=_init,
             layers=layers,
             refs={"tok2vec": tok2vec},
-            attrs={"halves": halves, "target": target, "n_characters": n_characters},
+            attrs={"halves": halves, "target": target, "n_characters": n_characters, "bf16": bf16},
         )
         model.attrs["loss"] = _LOSSES[target]
+        if bf16:
+            use_training_matmul(model)
+            model.attrs["loss"] = _in_bf16(_LOSSES_GEMM[target])
         return model
 
     return create_bilm_objective
+
+
+def _in_bf16(function: Callable) -> Callable:
+    """``function`` run inside :func:`training_in_bf16`."""
+
+    def run(*args, **kwargs):
+        with training_in_bf16():
+            return function(*args, **kwargs)
+
+    return run
+
+
+def _forward_in_bf16(model: Model, docs: List[Doc], is_train: bool):
+    with training_in_bf16(is_train):
+        prediction, backprop = _forward(model, docs, is_train)
+    return prediction, _in_bf16(backprop)
 
 
 def _halves(tok2vec: Model) -> Tuple[int, int]:
@@ -225,6 +277,29 @@ def _words_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
     return loss, (dH[:n_forward], dH[n_forward:], dE)
 
 
+def _words_loss_gemm(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
+    """:func:`_words_loss` with its three matrix products through ``ops.gemm``
+    (bfloat16 inside training_in_bf16, with TrainingMatmulOps)."""
+    Hf, Hb, targets, E, inverse = prediction
+    n_forward = Hf.shape[0]
+    H = ops.xp.vstack([Hf, Hb])
+    if H.shape[0] == 0:
+        return 0.0, (Hf, Hb, ops.alloc2f(*E.shape))
+    logits = ops.gemm(H, E, trans2=True)
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = ops.xp.exp(logits)
+    probs /= probs.sum(axis=1, keepdims=True)
+    gold = ops.asarray1i(inverse)
+    rows = ops.xp.arange(H.shape[0])
+    loss = float(-ops.xp.log(probs[rows, gold] + 1e-12).sum() / H.shape[0])
+    d_logits = probs
+    d_logits[rows, gold] -= 1.0
+    d_logits /= H.shape[0]
+    dH = ops.gemm(d_logits, E)
+    dE = ops.gemm(d_logits, H, trans1=True)
+    return loss, (dH[:n_forward], dH[n_forward:], dE)
+
+
 _COSINE = CosineDistance(normalize=True, ignore_zeros=True)
 
 
@@ -267,6 +342,7 @@ def _characters_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
 
 
 _LOSSES = {"words": _words_loss, "vectors": _vectors_loss, "characters": _characters_loss}
+_LOSSES_GEMM = {**_LOSSES, "words": _words_loss_gemm}
 
 
 def bilm_model_halves(model: Optional[Model]) -> Optional[Tuple[int, int]]:
