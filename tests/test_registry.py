@@ -15,6 +15,7 @@ BUILD_ARGS = {
     "spacy_lstm.LSTMTok2Vec.v3": {"width": 9, "include_static_vectors": False},
     "spacy_lstm.LSTMEncoder.v2": {"width": 9, "depth": 1, "dropout": 0.0},
     "spacy_lstm.PretrainBiLM.v1": {"target": "words"},
+    "spacy_lstm.PretrainBiLM.v2": {"target": "words", "precision": "auto"},
     "spacy_lstm.CompactEmbed.v1": {"width": 8, "attrs": ["NORM", "SHAPE"], "rows": [50, 20],
                                    "attr_widths": [4, 2], "include_static_vectors": False},
 }
