@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The GPU path in one go (under 10 minutes on one GPU): the GPU tests, the
 # vector trainer on the GPU, spacy pretrain, adapt-lm and spacy train --gpu-id 0 on
-# configs/ud.cfg for a few hundred steps, and bench/speed.py on the GPU.
+# configs/ud.cfg for a few hundred steps, bench/speed.py on the GPU, and
+# pretraining words/s with peak GPU memory (bench/pretrain_speed.py, one line
+# each for the GPU and for 2 CPU threads).
 # Needs CUDA and a CUDA build of torch (plus cupy for thinc's GPU ops).
 #
 #   bash bench/gpu_check.sh [UD_CONLLU] [RAW_TEXT] [OUT]
@@ -39,4 +41,9 @@ python bench/speed.py "$OUT/ud/model-last" --texts "$UD" --limit 1000 --threads 
   --json "$OUT/speed_gpu.json"
 python bench/speed.py "$OUT/ud/model-last" --texts "$UD" --limit 1000 --threads 1 --rounds 2 \
   --json "$OUT/speed_cpu.json"
+echo "== 5. pretraining words/s and peak GPU memory (spaCy's loop, configs/ud.cfg, the first 20,000 docs of RAW)"
+for gpu in 0 -1; do
+  python bench/pretrain_speed.py ud=configs/ud.cfg --raw-text "$RAW" --vectors "$OUT/vectors_0" --threads 2 \
+    --docs 20000 --gpu-id "$gpu" --json "$OUT/pretrain_speed_gpu$gpu.json" | tail -1
+done
 echo "done: $OUT"

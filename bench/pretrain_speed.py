@@ -55,14 +55,17 @@ def parse_setting(spec: str):
 
 
 def child(config_path: str, overrides: dict, raw_text: str, vectors: str, docs: int, warmup: int,
-          threads: int) -> dict:
+          threads: int, gpu_id: int = -1) -> dict:
     import torch
+    from thinc.api import require_gpu
     from spacy.training.pretrain import create_pretraining_model, ensure_docs, make_update
     from spacy.util import load_config, load_model_from_config, registry, dot_to_object
     from spacy.schemas import ConfigSchemaPretrain
     from thinc.api import fix_random_seed
 
     torch.set_num_threads(threads)
+    if gpu_id >= 0:
+        require_gpu(gpu_id)
     settings = {"paths.raw_text": raw_text, "paths.vectors": vectors, "corpora.pretrain.limit": docs,
                 **overrides}
     config = load_config(config_path, overrides=settings, interpolate=False)
@@ -86,10 +89,13 @@ def child(config_path: str, overrides: dict, raw_text: str, vectors: str, docs: 
     loss = 0.0
     for batch in timed:
         loss += make_update(model, batch, optimizer, objective)
+    if gpu_id >= 0:
+        torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     return {"words": words, "seconds": seconds, "words_per_s": words / seconds, "batches": len(timed),
             "loss_per_word": loss / max(words, 1),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_gpu_mb": torch.cuda.max_memory_allocated() / 2**20 if gpu_id >= 0 else 0.0}
 
 
 def main() -> None:
@@ -101,6 +107,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2000, help="documents of the raw text (the first ones)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed batches first")
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds; the best is kept")
+    parser.add_argument("--gpu-id", type=int, default=-1, help="GPU id (-1: the CPU)")
     parser.add_argument("--json", default="", help="write the results here")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -117,7 +124,8 @@ def main() -> None:
         for n in threads:
             for name, config, overrides, source in settings:
                 spec = {"config_path": config, "overrides": overrides, "raw_text": args.raw_text,
-                        "vectors": args.vectors or None, "docs": args.docs, "warmup": args.warmup, "threads": n}
+                        "vectors": args.vectors or None, "docs": args.docs, "warmup": args.warmup, "threads": n,
+                        "gpu_id": args.gpu_id}
                 env = dict(os.environ, OMP_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n),
                            OPENBLAS_NUM_THREADS=str(n))
                 if source:
@@ -135,17 +143,21 @@ def main() -> None:
                 print(f"  {name} @ {n} threads: {row['words_per_s']:,.0f} words/s", file=sys.stderr, flush=True)
     info = machine()
     print(f"CPU: {info['cpu']} ({info['cores']} cores; flags: {' '.join(info['flags']) or 'none of note'})")
+    if args.gpu_id >= 0:
+        import torch
+
+        print(f"GPU: {torch.cuda.get_device_name(args.gpu_id)}")
     print(f"{settings[0][0]} is the baseline; best of {args.rounds} round(s), each setting in a fresh process, "
           f"first {args.docs} docs of {args.raw_text}")
     print()
-    print("| setting | threads | words/s | vs " + settings[0][0] + " | loss/word | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| setting | threads | words/s | vs " + settings[0][0] + " | loss/word | peak RSS MB | peak GPU MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for n in threads:
         base = results[(settings[0][0], n)]["words_per_s"]
         for name, *_ in settings:
             row = results[(name, n)]
             print(f"| {name} | {n} | {row['words_per_s']:,.0f} | {row['words_per_s'] / base:.2f}x | "
-                  f"{row['loss_per_word']:.4f} | {row['peak_rss_mb']:,.0f} |")
+                  f"{row['loss_per_word']:.4f} | {row['peak_rss_mb']:,.0f} | {row['peak_gpu_mb']:,.0f} |")
     if args.json:
         Path(args.json).write_text(json.dumps({
             "machine": info, "args": vars(args),

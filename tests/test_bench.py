@@ -222,3 +222,24 @@ def test_pretraining_curve_table_and_picture(tmp_path):
                       ([points[0], "--baseline", str(md[0])], "contenders")):
         proc = run([sys.executable, script, *bad])
         assert proc.returncode != 0 and said in proc.stdout + proc.stderr, (bad, proc.stderr)
+
+
+def test_pretrain_speed_runs_settings_side_by_side(tmp_path):
+    """bench/pretrain_speed.py: two settings in fresh processes on the same
+    docs; the table names the CPU; bad settings are one line."""
+    small = ("components.tok2vec.model.width=32,components.tok2vec.model.hidden_size=16,"
+             "components.tok2vec.model.include_static_vectors=false,pretraining.batcher.size=300")
+    script = str(ROOT / "bench" / "pretrain_speed.py")
+    report = tmp_path / "speed.json"
+    out = _run([script, f"fp32={ROOT / 'configs' / 'ud.cfg'}:{small},pretraining.objective.precision=fp32",
+                f"bf16={ROOT / 'configs' / 'ud.cfg'}:{small},pretraining.objective.precision=bf16",
+                "--raw-text", str(ASSETS / "raw" / "tl_sample-raw.txt"), "--threads", "1", "--docs", "120",
+                "--warmup", "1", "--json", str(report)])
+    assert "CPU:" in out and "| fp32 | 1 |" in out and "| bf16 | 1 |" in out
+    rows = json.loads(report.read_text())["results"]
+    assert [r["setting"] for r in rows] == ["fp32", "bf16"]
+    assert rows[0]["words"] == rows[1]["words"] > 0 and all(r["words_per_s"] > 0 for r in rows)
+    for bad, said in ((["nosetting"], "NAME=CONFIG"), ([f"x={tmp_path / 'none.cfg'}"], "not found"),
+                      ([f"x@{tmp_path}={ROOT / 'configs' / 'ud.cfg'}"], "not a spacy-lstm checkout")):
+        proc = run([sys.executable, script, *bad, "--raw-text", str(ASSETS / "raw" / "tl_sample-raw.txt")])
+        assert proc.returncode != 0 and said in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

@@ -266,3 +266,21 @@ def test_lm_learn_rate_scale_without_pretrained_weights_learns_at_the_full_rate(
         deltas.append([a - b for a, b in zip(_weights(lm), before)])
     for a, b in zip(*deltas):
         numpy.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-7)
+
+
+def test_raw_text_word_budget_streams_the_first_words(tmp_path):
+    """max_words: the first docs up to the budget, never past it; the file is
+    read lazily (a budget stops reading before a bad line far enough on:
+    the tokenizer reads ahead one batch of 256 lines)."""
+    raw = tmp_path / "raw.txt"
+    good = "isa dalawa tatlo\napat lima\nanim pito walo siyam\n" + "sampu\n" * 600
+    raw.write_bytes(good.encode("utf8") + b"\xff bad line\n")
+    nlp = spacy.blank("tl")
+    texts = lambda **kw: [eg.reference.text for eg in create_raw_text_reader(raw, **kw)(nlp)]  # noqa: E731
+    assert texts(max_words=5) == ["isa dalawa tatlo", "apat lima"]
+    assert texts(max_words=8) == ["isa dalawa tatlo", "apat lima"]
+    assert texts(max_words=9) == ["isa dalawa tatlo", "apat lima", "anim pito walo siyam"]
+    with pytest.raises(RawTextError, match="line 604"):
+        texts(max_words=0)
+    with pytest.raises(ValueError, match="max_words"):
+        create_raw_text_reader(raw, max_words=-1)

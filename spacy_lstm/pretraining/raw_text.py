@@ -68,7 +68,7 @@ def _docbin_texts(path: Path) -> Iterator[str]:
 
 @registry.readers("spacy_lstm.RawText.v1")
 def create_raw_text_reader(
-    path: Optional[Path], min_length: int = 0, max_length: int = 0, limit: int = 0
+    path: Optional[Path], min_length: int = 0, max_length: int = 0, limit: int = 0, max_words: int = 0
 ) -> Callable[[Language], Iterator[Example]]:
     """Read raw text for pretraining.
 
@@ -77,15 +77,25 @@ def create_raw_text_reader(
     min_length (int): Skip docs with fewer tokens (0: no minimum).
     max_length (int): Skip docs with more tokens (0: no maximum).
     limit (int): Stop after this many docs (0: no limit).
+    max_words (int): A budget: stop before the first doc that would take
+        the tokens read past this many (0: no budget). The file is streamed,
+        so a large corpus costs what the budget says, in time and memory:
+        pretraining time is about linear in it (docs/benchmarks.md gives
+        minutes per million words).
     """
+    if max_words < 0 or limit < 0:
+        raise ValueError(f"spacy_lstm.RawText.v1: limit and max_words must be >= 0; got {limit} and {max_words}")
 
     def read(nlp: Language) -> Iterator[Example]:
         if path is None:  # allowed in configs that only train; pretraining needs it
             raise RawTextError("spacy_lstm.RawText.v1: no path; set [paths] raw_text (or --paths.raw_text)")
-        count = 0
+        count = words = 0
         for doc in nlp.tokenizer.pipe(iter_texts(path), batch_size=256):
             if (min_length and len(doc) < min_length) or (max_length and len(doc) > max_length):
                 continue
+            words += len(doc)
+            if max_words and words > max_words:
+                break
             yield Example(doc, doc)
             count += 1
             if limit and count >= limit:
