@@ -270,3 +270,31 @@ def test_a_worker_that_does_not_start_in_time_is_one_line(pipeline, corpus, tmp_
     assert result.returncode == 1, result.stderr
     line = failure_line(result.stderr)
     assert "did not load" in line and "SPACY_LSTM_WORKER_START_TIMEOUT" in line
+
+
+def test_a_second_run_on_the_same_output_is_refused_in_one_line(pipeline, tmp_path):
+    """Two annotate runs on one OUT: the second is refused with one line
+    naming the first's pid (before it touches anything); the first finishes
+    and its output equals an undisturbed run's."""
+    import os
+
+    corpus = tmp_path / "big.txt"
+    corpus.write_text("\n".join(TEXTS * 20) + "\n", encoding="utf8")
+    once = tmp_path / "once"
+    assert invoke("annotate", pipeline, corpus, once, "--shard-size", "20", "--quiet")[0] == 0
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "spacy", "lstm", "annotate", pipeline, corpus, out, "--shard-size", "20",
+           "--batch-size", "1", "--quiet"]
+    with started(cmd) as first:
+        wait_for(lambda: len(list((out / "shards").glob("*.json"))) >= 1, first, "a finished shard")
+        os.kill(first.pid, signal.SIGSTOP)  # mid-run, however fast this machine is
+        try:
+            second = run(cmd)
+        finally:
+            os.kill(first.pid, signal.SIGCONT)
+        assert second.returncode == 2, second.stderr
+        line = failure_line(second.stderr)
+        assert "being written by another annotate" in line and f"pid {first.pid}" in line, line
+        _, err = first.communicate(timeout=HANG_TIMEOUT)
+        assert first.returncode == 0, err
+    assert files(out) == files(once)

@@ -11,9 +11,16 @@ written to a temporary name and renamed, and a shard's ``.json`` only after
 its data, so a shard is finished exactly when its ``.json`` exists and the
 data it names has the recorded SHA-256; a rerun skips finished shards and
 redoes any other, and its output equals one uninterrupted run's.
+
+One run writes a directory at a time: the run holds an advisory lock
+(``flock``) on OUTPUT_DIR itself while it works, and its pid is in the
+unfinished manifest; a second run on the same directory is refused with one
+line naming that pid, before it touches anything. The kernel drops the lock
+when the process ends, however it ends.
 """
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -70,6 +77,7 @@ class ShardWriter:
         self.shards = self.dir / SHARDS
         self.settings = settings
         self.jsonl = jsonl
+        self._lock: Optional[int] = None
 
     def prepare(self) -> bool:
         """Create the output, or accept an earlier run with the same settings
@@ -83,7 +91,8 @@ class ShardWriter:
                     f"{self.dir}: exists and is not the output of an annotate run (no {MANIFEST}); "
                     "name a new directory"
                 )
-            earlier = json.loads(manifest.read_text(encoding="utf8"))
+            self._take_lock()
+            earlier = self._read_manifest()
             if earlier.get("settings") != self.settings:
                 changed = sorted(k for k in set(self.settings) | set(earlier.get("settings", {}))
                                  if earlier.get("settings", {}).get(k) != self.settings.get(k))
@@ -92,10 +101,49 @@ class ShardWriter:
                     "rerun it with the same pipeline, inputs and options, or name a new directory"
                 )
             self._remove_temporaries()
+            if not earlier.get("complete"):
+                self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
             return True
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
         self.shards.mkdir(parents=True, exist_ok=True)
-        self._write_manifest({"settings": self.settings, "complete": False})
+        self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
         return False
+
+    def _read_manifest(self) -> Dict[str, Any]:
+        path = self.dir / MANIFEST
+        try:
+            return json.loads(path.read_text(encoding="utf8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise OutputRefused(f"{path}: unreadable ({err}); name a new directory") from None
+
+    def _take_lock(self) -> None:
+        """Hold an advisory lock on the output directory until this process
+        ends (or :meth:`close`); refuse if another run holds it."""
+        try:
+            import fcntl
+        except ImportError:  # no flock (Windows): runs are not guarded
+            return
+        if self._lock is not None:
+            return
+        fd = os.open(self.dir, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            try:
+                pid = json.loads((self.dir / MANIFEST).read_text(encoding="utf8")).get("pid", "unknown")
+            except (OSError, ValueError):
+                pid = "unknown"
+            raise UsageError(f"{self.dir}: being written by another annotate (pid {pid}); wait for it "
+                             "to finish or name another directory") from None
+        self._lock = fd
+
+    def close(self) -> None:
+        """Release the lock on the output directory (the end of the process does too)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def _remove_temporaries(self) -> None:
         # temporary files of an interrupted run (ours: named .shard-*.tmp)
@@ -147,6 +195,7 @@ class ShardWriter:
             "bad_lines": bad_lines,
         }
         self._write_manifest(manifest)
+        self.close()
         return manifest
 
     def _write_manifest(self, manifest: Dict[str, Any]) -> None:
