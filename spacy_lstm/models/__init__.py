@@ -1,4 +1,5 @@
 """Complete architectures assembled from :mod:`spacy_lstm.layers`."""
+from .textcat import TextCatReduce
 from .tok2vec import LSTMTok2Vec, LSTMTok2Vec_v2, LSTMTok2Vec_v3
 
-__all__ = ["LSTMTok2Vec", "LSTMTok2Vec_v2", "LSTMTok2Vec_v3"]
+__all__ = ["LSTMTok2Vec", "LSTMTok2Vec_v2", "LSTMTok2Vec_v3", "TextCatReduce"]
