@@ -60,6 +60,8 @@ else:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if "width" in BUILD_ARGS[name]:
         assert result["nO"] == BUILD_ARGS[name]["width"]
+    elif "nO" in BUILD_ARGS[name]:
+        assert result["nO"] == BUILD_ARGS[name]["nO"]
     else:
         assert result == {"factory": True}
 
