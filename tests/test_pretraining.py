@@ -284,3 +284,25 @@ def test_raw_text_word_budget_streams_the_first_words(tmp_path):
         texts(max_words=0)
     with pytest.raises(ValueError, match="max_words"):
         create_raw_text_reader(raw, max_words=-1)
+
+
+@pytest.mark.parametrize("content,said", [
+    (b"", "no text"),
+    (b"\n  \n", "no text"),
+    (b"Una.\n\xff\n", "line 2: not valid UTF-8"),
+])
+def test_spacy_pretrain_refuses_bad_raw_text_before_writing_weights(tmp_path, content, said):
+    """An empty or unreadable raw text: `spacy pretrain` stops with one line
+    naming the file, exit 1, and writes no weights."""
+    raw = tmp_path / "raw.txt"
+    raw.write_bytes(content)
+    out = tmp_path / "pretrain"
+    result = run([sys.executable, "-m", "spacy", "pretrain", ROOT / "configs" / "ner.cfg", out,
+                  "--paths.raw_text", raw, *SMALL])
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("\u2718")]
+    assert len(lines) == 1 and str(raw) in lines[0] and said in lines[0], result.stderr
+    assert not list(out.glob("*.bin"))
+    with pytest.raises(RawTextError, match="at least 50 words"):
+        create_raw_text_reader(ROOT / "assets" / "raw" / "tl_sample-raw.txt", max_words=20, min_words=50)

@@ -12,6 +12,7 @@ one line naming the file. Docs shorter than ``min_length`` tokens or longer than
 ``max_length`` are skipped, as spaCy's reader does.
 """
 import json
+import sys
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Union
 
@@ -66,11 +67,39 @@ def _docbin_texts(path: Path) -> Iterator[str]:
             yield doc.text
 
 
+def check_raw_text(path: Union[str, Path], min_words: int = 1, max_words: int = 0) -> int:
+    """Read ``path`` through (up to ``max_words`` words; 0 = all) as the
+    reader will; returns its whitespace-separated words. Raises
+    :class:`RawTextError` (file and line) on a line that cannot be read, and
+    when there are fewer than ``min_words`` words."""
+    words = 0
+    for text in iter_texts(path):
+        words += len(text.split())
+        if max_words and words >= max_words:
+            break
+    if words < max(min_words, 1):
+        have = "no text" if not words else f"{words} words"
+        raise RawTextError(f"{path}: {have}; pretraining needs at least {max(min_words, 1)} words of raw text")
+    return words
+
+
+def _stop_spacy_cli(err: RawTextError) -> None:
+    """Under spaCy's own ``spacy pretrain`` command, which prints a traceback
+    for a reader's error, say it in one line and exit 1 instead (no weights
+    are written: spaCy's loop has not started)."""
+    argv = [a.replace("\\", "/") for a in sys.argv[:2]]
+    if len(argv) == 2 and argv[1] == "pretrain" and (argv[0].endswith("/spacy") or argv[0].endswith(
+            "/spacy/__main__.py") or argv[0] == "spacy"):
+        print(f"\u2718 {err}", file=sys.stderr, flush=True)
+        raise SystemExit(1)
+
+
 @registry.readers("spacy_lstm.RawText.v1")
 def create_raw_text_reader(
-    path: Optional[Path], min_length: int = 0, max_length: int = 0, limit: int = 0, max_words: int = 0
+    path: Optional[Path], min_length: int = 0, max_length: int = 0, limit: int = 0, max_words: int = 0,
+    min_words: int = 1,
 ) -> Callable[[Language], Iterator[Example]]:
-    """Read raw text for pretraining.
+    """Read raw text for pretraining (checked first: see the end).
 
     path (Path): A ``.txt`` file (one document per line), a ``.jsonl`` file or a
         ``.spacy`` DocBin (e.g. a task's training corpus, to adapt the model to it).
@@ -82,9 +111,25 @@ def create_raw_text_reader(
         so a large corpus costs what the budget says, in time and memory:
         pretraining time is about linear in it (docs/benchmarks.md gives
         minutes per million words).
+    min_words (int): Refuse, before training starts, a text with fewer
+        whitespace-separated words than this (within ``max_words``): an
+        empty or nearly empty corpus would train nothing, yet ``spacy
+        pretrain`` would write weights. 1 (default) refuses only an empty one.
+
+    The file is checked when the reader is made, before spaCy's loop starts
+    (streamed, up to ``max_words``): a line that cannot be read, or too few
+    words, stops with one line naming the file (and line), and no weights
+    are written.
     """
-    if max_words < 0 or limit < 0:
-        raise ValueError(f"spacy_lstm.RawText.v1: limit and max_words must be >= 0; got {limit} and {max_words}")
+    if max_words < 0 or limit < 0 or min_words < 0:
+        raise ValueError(f"spacy_lstm.RawText.v1: limit, max_words and min_words must be >= 0; got {limit}, "
+                         f"{max_words} and {min_words}")
+    if path is not None:
+        try:
+            check_raw_text(path, min_words, max_words)
+        except RawTextError as err:
+            _stop_spacy_cli(err)
+            raise
 
     def read(nlp: Language) -> Iterator[Example]:
         if path is None:  # allowed in configs that only train; pretraining needs it
