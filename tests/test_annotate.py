@@ -80,11 +80,22 @@ def test_a_rerun_redoes_missing_and_partial_shards_only(pipeline, corpus, tmp_pa
     (out / "shards" / "shard-00001.spacy").unlink()  # a missing shard
     (out / "shards" / "shard-00002.spacy").write_bytes(b"partial")  # a partial one
     (out / "shards" / ".shard-00003.spacy.abc.tmp").write_bytes(b"temp")  # an interrupted write
+    sidecar = out / "shards" / "shard-00003.json"
+    sidecar.write_bytes(sidecar.read_bytes()[:40])  # a truncated sidecar: the shard is redone
     kept = (out / "shards" / "shard-00000.spacy").stat().st_mtime_ns
     code, output = invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--quiet")
     assert code == 0 and "Resuming" in output, output
     assert files(out) == complete
     assert (out / "shards" / "shard-00000.spacy").stat().st_mtime_ns == kept  # finished: not redone
+
+
+def test_a_truncated_manifest_is_one_line_naming_it(pipeline, corpus, tmp_path):
+    out = tmp_path / "out"
+    assert invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--quiet")[0] == 0
+    manifest = out / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes()[:30])
+    code, output = invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--quiet")
+    assert code == 2 and str(manifest) in failure_line(output), output
 
 
 def test_killed_then_rerun_equals_one_uninterrupted_run(pipeline, tmp_path):

@@ -155,7 +155,12 @@ class ShardWriter:
         path = self.shards / shard_name(index, ".json")
         if not path.is_file():
             return None
-        info = json.loads(path.read_text(encoding="utf8"))
+        try:
+            info = json.loads(path.read_text(encoding="utf8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return None  # a damaged sidecar: the shard is redone, like a damaged shard
+        if not isinstance(info, dict) or not isinstance(info.get("sha256"), dict) or not info["sha256"]:
+            return None
         for name, digest in info.get("sha256", {}).items():
             data_path = self.shards / name
             if not data_path.is_file() or _sha256(data_path.read_bytes()) != digest:
