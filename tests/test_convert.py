@@ -68,6 +68,7 @@ def _bad_cases(tmp_path: Path):
     cases["ner-bad-tag"] = ("convert-ner", text_file("bad3.iob", "Si\tO\nAna\tPERSON\n"), 2, "not O, B-LABEL or I-LABEL")
     cases["textcat-label-column"] = ("convert-textcat", text_file("bad.csv", "sentence,category\nMasarap,positibo\n"), 1, "no column 'text'")
     cases["textcat-fields"] = ("convert-textcat", text_file("bad2.csv", "text,label\nMasarap,positibo\nPangit\n"), 3, "expected 2 fields")
+    cases["textcat-unterminated-quote"] = ("convert-textcat", text_file("bad3.csv", "text,label\nMasarap,positibo\n\"Pangit,negatibo\nIsa pa,positibo\nAt isa,negatibo\n"), 3, "runs to line 5: an unterminated quote")
     empty = tmp_path / "empty.conllu"
     empty.write_text("\n\n", encoding="utf8")
     cases["empty"] = ("convert-conllu", empty, None, "file is empty")
@@ -83,7 +84,7 @@ def _bad_cases(tmp_path: Path):
 
 CASES = [
     "conllu-columns", "conllu-head", "conllu-upos", "ner-i-without-b", "ner-i-other-type", "ner-bad-tag",
-    "textcat-label-column", "textcat-fields", "empty", "non-utf8", "binary", "missing",
+    "textcat-label-column", "textcat-fields", "textcat-unterminated-quote", "empty", "non-utf8", "binary", "missing",
 ]
 
 

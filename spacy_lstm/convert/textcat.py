@@ -46,12 +46,17 @@ def convert_textcat(
             )
     ti, li = header.index(text_column), header.index(label_column)
     rows = []
+    end = reader.line_num
     for row in reader:
-        number = reader.line_num
+        # a record starts on the line after the previous one ended (quoted
+        # fields may span lines): errors name the line where it starts
+        number, end = end + 1, reader.line_num
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
-            raise ConversionError(src, number, f"expected {len(header)} fields like the header, found {len(row)}")
+            spans = f" (a quoted field opens here and runs to line {end}: an unterminated quote?)" if end > number else ""
+            raise ConversionError(src, number,
+                                  f"expected {len(header)} fields like the header, found {len(row)}{spans}")
         if not row[ti].strip():
             raise ConversionError(src, number, f"empty {text_column!r} field")
         if not row[li].strip():
