@@ -309,3 +309,51 @@ def test_a_second_run_on_the_same_output_is_refused_in_one_line(pipeline, tmp_pa
         _, err = first.communicate(timeout=HANG_TIMEOUT)
         assert first.returncode == 0, err
     assert files(out) == files(once)
+
+
+def test_mistakes_are_one_line_and_a_failed_start_can_be_redone(pipeline, tmp_path):
+    """OUT under a file; a JSONL integer beyond 64 bits (and --skip-bad
+    skipping it); a damaged pipeline meta.json named; a run that failed
+    before any shard restarts with other options."""
+    import shutil as _shutil
+
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x\n", encoding="utf8")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(json.dumps({"text": TEXTS[0], "id": 1}) + "\n" + '{"text": "Isa pa.", "id": ' + "9" * 30 + "}\n"
+                      + json.dumps({"text": TEXTS[1]}) + "\n", encoding="utf8")
+    code, output = invoke("annotate", pipeline, corpus, a_file / "out", "--quiet")
+    assert code == 2 and str(a_file / "out") in failure_line(output)
+    out = tmp_path / "out"
+    code, output = invoke("annotate", pipeline, corpus, out, "--quiet")
+    line = failure_line(output)
+    assert code == 1 and f"{corpus}, line 2" in line and "64 bits" in line and "'id'" in line, line
+    # the failed run wrote no shard: the same OUT with --skip-bad starts again
+    code, output = invoke("annotate", pipeline, corpus, out, "--skip-bad", "--quiet")
+    assert code == 0, output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["complete"] and manifest["docs"] == 2 and len(manifest["bad_lines"]) == 1
+    broken = tmp_path / "broken"
+    _shutil.copytree(pipeline, broken)
+    (broken / "meta.json").write_text('{"lang": "tl", "name', encoding="utf8")
+    code, output = invoke("annotate", broken, corpus, tmp_path / "out2", "--quiet")
+    assert code == 2 and str(broken / "meta.json") in failure_line(output), output
+    assert not (tmp_path / "out2").exists()
+
+
+@pytest.mark.parametrize("n_process", ["1", "2"])
+def test_a_line_over_max_length_is_one_line_or_skipped(pipeline, tmp_path, n_process):
+    """A line longer than the pipeline's max_length: one line naming file and
+    line; with --skip-bad it is skipped and counted (in the worker pool too)."""
+    small = pipeline
+    limit = spacy.load(small).max_length  # spaCy's default, 1,000,000 characters
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(f"{TEXTS[0]}\n{'mahaba ' * (limit // 7 + 1)}\n{TEXTS[1]}\n", encoding="utf8")
+    code, output = invoke("annotate", small, corpus, tmp_path / "out", "--n-process", n_process, "--quiet")
+    line = failure_line(output)
+    assert code == 1 and f"{corpus}, line 2" in line and f"max_length ({limit:,})" in line, line
+    result = run([sys.executable, "-m", "spacy", "lstm", "annotate", small, corpus, tmp_path / "out", "--skip-bad",
+                  "--n-process", n_process, "--shard-size", "1", "--quiet"])
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["docs"] == 2 and [b["line"] for b in manifest["bad_lines"]] == [2]

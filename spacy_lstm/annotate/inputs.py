@@ -48,19 +48,29 @@ def check_inputs(paths: Sequence[Union[str, Path]]) -> List[Path]:
     return out
 
 
-def iter_records(paths: Sequence[Path], skip_bad: bool = False) -> Iterator[Union[Record, BadLine]]:
+def iter_records(paths: Sequence[Path], skip_bad: bool = False,
+                 max_chars: int = 0) -> Iterator[Union[Record, BadLine]]:
     """Every document of every input, in order, as :class:`Record`; a line
-    that cannot be read raises :class:`AnnotateInputError`, or with
-    ``skip_bad`` is yielded as :class:`BadLine`. Blank lines are not documents."""
+    that cannot be read, or a document longer than ``max_chars`` characters
+    (the pipeline's ``nlp.max_length``; 0: no limit), raises
+    :class:`AnnotateInputError`, or with ``skip_bad`` is yielded as
+    :class:`BadLine`. Blank lines are not documents."""
     for index, path in enumerate(paths):
         if path.suffix in LINE_FORMATS:
-            yield from _line_records(index, path, skip_bad)
+            yield from _line_records(index, path, skip_bad, max_chars=max_chars)
         else:
-            yield from _doc_records(index, path)
+            yield from _doc_records(index, path, skip_bad, max_chars)
+
+
+def _check_length(text: str, max_chars: int) -> None:
+    if max_chars and len(text) > max_chars:
+        raise ValueError(f"{len(text):,} characters, more than the pipeline's max_length ({max_chars:,}); "
+                         "--skip-bad skips it")
 
 
 def _line_records(
-    index: int, path: Path, skip_bad: bool, start_byte: int = 0, end_byte: Optional[int] = None, first_line: int = 1
+    index: int, path: Path, skip_bad: bool, start_byte: int = 0, end_byte: Optional[int] = None, first_line: int = 1,
+    max_chars: int = 0,
 ) -> Iterator[Union[Record, BadLine]]:
     jsonl = path.suffix == ".jsonl"
     offset = start_byte
@@ -72,6 +82,7 @@ def _line_records(
             start, offset = offset, offset + len(raw)
             try:
                 text, meta = _parse(raw, number == 1, jsonl)
+                _check_length(text, max_chars)
             except ValueError as err:
                 message = f"{path}, line {number}: {err}"
                 if not skip_bad:
@@ -83,12 +94,12 @@ def _line_records(
 
 
 def read_segment(
-    index: int, path: Path, start_byte: int, end_byte: int, first_line: int, skip_bad: bool
+    index: int, path: Path, start_byte: int, end_byte: int, first_line: int, skip_bad: bool, max_chars: int = 0
 ) -> Iterator[Record]:
     """The documents of bytes ``[start_byte, end_byte)`` of a .txt/.jsonl
     input (whole lines, the first numbered ``first_line``), read exactly as
     :func:`iter_records` reads them: a Ray actor reads its shard this way."""
-    for item in _line_records(index, path, skip_bad, start_byte, end_byte, first_line):
+    for item in _line_records(index, path, skip_bad, start_byte, end_byte, first_line, max_chars):
         if isinstance(item, Record):
             yield item
 
@@ -106,10 +117,32 @@ def _parse(raw: bytes, first: bool, jsonl: bool):
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         raise ValueError("expected an object with a \"text\" string")
     text = record.pop("text")
+    _check_int64(record)
     return text, record
 
 
-def _doc_records(index: int, path: Path) -> Iterator[Record]:
+_INT64 = (-(2**63), 2**64 - 1)
+
+
+def _check_int64(value: Any, where: str = "") -> None:
+    """Metadata goes into the shards through msgpack, whose integers have
+    64 bits: refuse a larger one here, with its field, rather than fail
+    while writing a shard."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and not _INT64[0] <= value <= _INT64[1]:
+        raise ValueError(f"field {where or 'value'!r}: the integer {value} does not fit in 64 bits; "
+                         "write it as a string")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_int64(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_int64(item, f"{where}[{i}]")
+
+
+def _doc_records(index: int, path: Path, skip_bad: bool = False,
+                 max_chars: int = 0) -> Iterator[Union[Record, BadLine]]:
     if path.suffix == ".conllu":
         from ..convert.conllu import iter_conllu_texts
 
@@ -124,6 +157,15 @@ def _doc_records(index: int, path: Path) -> Iterator[Record]:
             raise AnnotateInputError(f"{path}: not a readable .spacy file ({err})") from None
         texts = (doc.text for doc in docs)
     for number, text in enumerate(texts, start=1):
+        try:
+            _check_length(text, max_chars)
+        except ValueError as err:
+            what = "sentence" if path.suffix == ".conllu" else "doc"
+            message = f"{path}, {what} {number}: {err}"
+            if not skip_bad:
+                raise AnnotateInputError(message) from None
+            yield BadLine(index, number, message)
+            continue
         if text.strip():
             yield Record(index, number, None, None, text, {})
 

@@ -32,7 +32,7 @@ def annotate_local(
     source: where ``nlp`` was loaded from (a package name or directory); with
     ``n_process`` > 1 and .txt/.jsonl inputs, worker processes load it
     (:mod:`.pool`)."""
-    plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad)
+    plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad, nlp.max_length)
     if n_process > 1 and source is not None and all(p.suffix in LINE_FORMATS for p in inputs):
         return _annotate_in_pool(source, inputs, writer, plan, n_process, batch_size, skip_bad, progress)
     written: Dict[int, Dict[str, Any]] = {}

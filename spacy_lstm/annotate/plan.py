@@ -31,9 +31,10 @@ class ShardPlan:
     """Numbers the documents, groups them into shards of ``shard_size``, and
     keeps only those of shards not yet finished (collecting bad lines)."""
 
-    def __init__(self, inputs: Sequence[Path], writer: ShardWriter, shard_size: int, limit: int, skip_bad: bool):
+    def __init__(self, inputs: Sequence[Path], writer: ShardWriter, shard_size: int, limit: int, skip_bad: bool,
+                 max_chars: int = 0):
         self.inputs, self.writer, self.shard_size = inputs, writer, shard_size
-        self.limit, self.skip_bad = limit, skip_bad
+        self.limit, self.skip_bad, self.max_chars = limit, skip_bad, max_chars
         self.done: Dict[int, Dict[str, Any]] = {}  # shards finished by an earlier run
         self.bad_lines: List[Dict[str, Any]] = []
         self.n_docs = 0
@@ -41,7 +42,7 @@ class ShardPlan:
     def todo(self) -> Iterator[Tuple[Record, int]]:
         """(record, shard index) of every document of an unfinished shard, in order."""
         checked = -1
-        for item in iter_records(self.inputs, self.skip_bad):
+        for item in iter_records(self.inputs, self.skip_bad, self.max_chars):
             if isinstance(item, BadLine):
                 self.bad_lines.append({"input": str(self.inputs[item.input]), "line": item.line, "error": item.error})
                 continue

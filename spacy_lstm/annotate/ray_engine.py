@@ -58,8 +58,12 @@ def annotate_ray(
     limit: int = 0,
     skip_bad: bool = False,
     progress: bool = True,
+    max_chars: int = 0,
 ) -> Dict[str, Any]:
-    """Annotate the inputs on a Ray cluster into ``writer``'s shards."""
+    """Annotate the inputs on a Ray cluster into ``writer``'s shards.
+
+    max_chars: the pipeline's ``nlp.max_length`` (longer docs are bad lines),
+    as the actors' pipeline has it."""
     try:
         import ray
     except ImportError:
@@ -67,7 +71,7 @@ def annotate_ray(
     not_lines = [str(p) for p in inputs if p.suffix not in LINE_FORMATS]
     if not_lines:
         raise UsageError(f"--engine ray reads .txt and .jsonl inputs; convert or use --engine local for {', '.join(not_lines)}")
-    plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad)
+    plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad, max_chars)
     descriptors = list(shard_descriptors(plan, inputs))
     written = []
     if descriptors:

@@ -93,6 +93,13 @@ class ShardWriter:
                 )
             self._take_lock()
             earlier = self._read_manifest()
+            if (earlier.get("settings") != self.settings and not earlier.get("complete")
+                    and not any(self.shards.glob("shard-*.json"))):
+                # an earlier run that failed before finishing any shard (bad
+                # input, a wrong option): start again with these settings
+                self._remove_temporaries()
+                self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
+                return False
             if earlier.get("settings") != self.settings:
                 changed = sorted(k for k in set(self.settings) | set(earlier.get("settings", {}))
                                  if earlier.get("settings", {}).get(k) != self.settings.get(k))
@@ -104,7 +111,10 @@ class ShardWriter:
             if not earlier.get("complete"):
                 self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
             return True
-        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:  # a parent is a file, no permission...
+            raise OutputRefused(f"{self.dir}: cannot create it ({err.strerror})") from None
         self._take_lock()
         self.shards.mkdir(parents=True, exist_ok=True)
         self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})

@@ -41,7 +41,7 @@ class ShardAnnotator:
             for source in sources
             for record in read_segment(self.inputs.index(Path(source["input"])), Path(source["input"]),
                                        source["start_byte"], source["end_byte"], source["first_line"],
-                                       self.skip_bad)
+                                       self.skip_bad, self.nlp.max_length)
         ]
         docs = list(self.nlp.pipe((r.text for r in records), batch_size=self.batch_size))
         for doc, record in zip(docs, records):

@@ -57,20 +57,23 @@ def annotate_cli(
             "jsonl": jsonl,
         }
         writer = ShardWriter(output_dir, settings, jsonl=jsonl)
-        resuming = writer.prepare()
-        if resuming:
-            msg.info(f"Resuming {output_dir}: finished shards are kept, the others redone")
-        if engine == "ray":
-            from ..annotate.ray_engine import annotate_ray
+        try:
+            resuming = writer.prepare()
+            if resuming:
+                msg.info(f"Resuming {output_dir}: finished shards are kept, the others redone")
+            if engine == "ray":
+                from ..annotate.ray_engine import annotate_ray
 
-            manifest = annotate_ray(pipeline, paths, writer, shard_size, actors, batch_size, limit, skip_bad,
-                                    progress=not quiet)
-        else:
-            from ..annotate.local import annotate_local
+                manifest = annotate_ray(pipeline, paths, writer, shard_size, actors, batch_size, limit, skip_bad,
+                                        progress=not quiet, max_chars=nlp.max_length)
+            else:
+                from ..annotate.local import annotate_local
 
-            source = str(Path(pipeline).resolve()) if Path(pipeline).exists() else pipeline
-            manifest = annotate_local(nlp, paths, writer, shard_size, n_process, batch_size, limit, skip_bad,
-                                      progress=not quiet, source=source)
+                source = str(Path(pipeline).resolve()) if Path(pipeline).exists() else pipeline
+                manifest = annotate_local(nlp, paths, writer, shard_size, n_process, batch_size, limit, skip_bad,
+                                          progress=not quiet, source=source)
+        finally:
+            writer.close()  # the lock on OUT (the end of the process releases it too)
         bad = f"; {len(manifest['bad_lines'])} bad lines skipped (listed in manifest.json)" if manifest["bad_lines"] else ""
         msg.good(f"Annotated {manifest['docs']:,} docs ({manifest['words']:,} words) into "
                  f"{len(manifest['shards'])} shards in {output_dir}{bad}")
@@ -89,3 +92,25 @@ def _load(pipeline: str, gpu_id: int, threads: int):
         return spacy.load(pipeline)
     except (OSError, IOError) as err:
         raise UsageError(f"pipeline {pipeline!r}: cannot load it ({err})") from None
+    except ValueError as err:  # a damaged meta.json or config.cfg: name the file
+        broken = next((f for f in ("meta.json", "config.cfg") if (Path(pipeline) / f).is_file()
+                       and not _readable(Path(pipeline) / f)), None)
+        where = f"{Path(pipeline) / broken}: " if broken else ""
+        detail = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise UsageError(f"pipeline {pipeline!r}: cannot load it ({where}{detail})") from None
+
+
+def _readable(path: Path) -> bool:
+    """Whether a pipeline's meta.json (JSON) or config.cfg parses."""
+    try:
+        if path.suffix == ".json":
+            import json
+
+            json.loads(path.read_text(encoding="utf8"))
+        else:
+            from thinc.api import Config
+
+            Config().from_disk(path, interpolate=False)
+        return True
+    except Exception:
+        return False
