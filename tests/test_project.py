@@ -18,7 +18,7 @@ from conftest import ROOT, run
 # Few steps: this checks the plumbing, not accuracy.
 FAST = ["--vars.ud_steps", "60", "--vars.ner_steps", "40", "--vars.textcat_steps", "40",
         "--vars.vectors_epochs", "1", "--vars.pretrain_epochs", "1", "--vars.adapt_epochs", "1", "--vars.width", "64",
-        "--vars.lm_hidden_size", "48", "--vars.ud_refine_hidden_size", "32"]
+        "--vars.lm_hidden_size", "48", "--vars.ud_refine_hidden_size", "32", "--vars.pretrain_max_words", "30000"]
 
 
 def project_commands(project_dir):
