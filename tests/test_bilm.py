@@ -10,7 +10,7 @@ from thinc.api import fix_random_seed
 from spacy_lstm import LSTMEncoder_v2, LSTMTok2Vec_v3
 from spacy_lstm.modules import residual_lstm
 from spacy_lstm.modules.bilm import reversal_index, split_width
-from spacy_lstm.reference import reference_bilm
+from reference import reference_bilm
 
 from test_encoder import TOL, check_batch_invariance, check_finite_differences, random_batch
 

@@ -7,7 +7,7 @@ from thinc.api import fix_random_seed
 
 from spacy_lstm import LSTMEncoder
 from spacy_lstm.modules import residual_lstm
-from spacy_lstm.reference import reference_residual_lstm
+from reference import reference_residual_lstm
 
 TOL = 1e-5
 

@@ -19,8 +19,8 @@ from typing import List, Tuple
 import torch
 from torch import nn
 
-from .modules.bilm import BiLMStack
-from .modules.residual_lstm import ResidualLSTM
+from spacy_lstm.modules.bilm import BiLMStack
+from spacy_lstm.modules.residual_lstm import ResidualLSTM
 
 
 def lstm_step(
