@@ -1,8 +1,12 @@
 """Write a Markdown table of the scores in spaCy evaluate's JSON files.
 
-    python scripts/metrics_summary.py ud=metrics/ud.json ner=metrics/ner.json textcat=metrics/textcat.json --output metrics/summary.md
+    python scripts/metrics_summary.py ud=metrics/ud.json ner=metrics/ner.json textcat=metrics/textcat.json \
+        --data ud=assets/ud/tl_sample-ud-dev.conllu ... --output metrics/summary.md
 
 Each argument is TASK=FILE; a task shows only its own metrics (ud, ner, textcat).
+``--data TASK=FILE`` names the file each task was evaluated on; the summary
+says which, and says so plainly when it is a dev file (the project's
+``*_test`` variables default to the dev files: the test splits are held out).
 """
 import argparse
 import json
@@ -20,8 +24,19 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("files", nargs="+", help="TASK=FILE")
     p.add_argument("--output", type=Path, required=True)
+    p.add_argument("--data", nargs="*", default=[], help="TASK=FILE: the file each task was evaluated on")
     args = p.parse_args()
-    lines = ["| data | metric | score |", "|---|---|---:|"]
+    lines = []
+    for item in args.data:
+        task, _, file = item.partition("=")
+        if task not in TASK_PREFIXES or not file:
+            p.error(f"--data: expected TASK=FILE with TASK in {sorted(TASK_PREFIXES)}, got {item!r}")
+        dev = " (a **dev** file: set --vars.{0}_test to score a test split)".format(task) if "dev" in Path(file).name \
+            else ""
+        lines.append(f"- {task}: evaluated on `{file}`{dev}")
+    if lines:
+        lines.append("")
+    lines += ["| data | metric | score |", "|---|---|---:|"]
     for item in args.files:
         task, _, file = item.partition("=")
         if task not in TASK_PREFIXES or not file:

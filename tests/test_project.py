@@ -66,6 +66,7 @@ def test_project_run_all_then_nothing_to_redo(tmp_path):
     assert set(textcat["cats_f_per_type"]) == {"positibo", "negatibo"}
     summary = (tmp_path / "metrics" / "summary.md").read_text(encoding="utf8")
     assert "| ud | LAS |" in summary and "| ner | NER F |" in summary and "| textcat | Textcat macro F |" in summary
+    assert "evaluated on `assets/ud/tl_sample-ud-dev.conllu` (a **dev** file" in summary, summary
 
     meta = json.loads((tmp_path / "training" / "assembled" / "meta.json").read_text())
     packaged = next((tmp_path / "packages").glob("*/*/meta.json"))
