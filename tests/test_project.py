@@ -131,3 +131,37 @@ def test_every_training_starts_from_the_resumed_pretraining():
     for name in ("adapt-textcat", "train-ud", "train-ner"):
         assert wanted in commands[name]["deps"] and wanted in commands[name]["script"][0], name
         assert f"pretrain/{corpus}/model-last.bin" not in commands[name]["script"][0], name
+
+
+@pytest.mark.slow
+def test_the_public_path_runs_offline_without_hand_work(tmp_path):
+    """--vars.corpus tl_public after `spacy project assets --extra`, offline:
+    archives of the real layouts (Hate Speech Filipino's hatespeech/*.csv,
+    TLUnified's tlunified/train.txt) are unpacked by `prepare`, then the
+    conversions, vectors and pretraining (with a word budget) run on them."""
+    import json as _json
+    import zipfile
+
+    for name in ("assets", "configs", "scripts"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "project.yml", tmp_path / "project.yml")
+    assets = tmp_path / "assets"
+    for kind, suffix in (("ud", "conllu"), ("ner", "iob")):
+        for split in ("train", "dev"):
+            shutil.copy(assets / kind / f"tl_sample-{kind}-{split}.{suffix}",
+                        assets / kind / f"tl_public-{kind}-{split}.{suffix}")
+    with zipfile.ZipFile(assets / "textcat" / "hatespeech_raw.zip", "w") as z:
+        for split, ours in (("train", "train"), ("valid", "dev"), ("test", "dev")):
+            z.writestr(f"hatespeech/{split}.csv", (assets / "textcat" / f"tl_sample-textcat-{ours}.csv").read_bytes())
+    with zipfile.ZipFile(assets / "raw" / "tlunified-raw.zip", "w") as z:
+        z.writestr("tlunified/train.txt", (assets / "raw" / "tl_sample-raw.txt").read_bytes())
+    public = ["--vars.corpus", "tl_public", "--vars.pretrain_max_words", "20000"]
+    for step in ("prepare", "convert-ud", "convert-ner", "convert-textcat", "vectors", "pretrain"):
+        result = run([sys.executable, "-m", "spacy", "project", "run", step, str(tmp_path)] + FAST + public)
+        assert result.returncode == 0, (step, result.stdout[-3000:] + result.stderr[-3000:])
+    assert (assets / "raw" / "tl_public-raw.txt").read_bytes() == (assets / "raw" / "tl_sample-raw.txt").read_bytes()
+    for split in ("train", "dev", "test"):
+        assert (tmp_path / "corpus" / f"textcat-{split}.spacy").is_file()
+    log = [_json.loads(line) for line in (tmp_path / "pretrain" / "tl_public" / "log.jsonl").read_text().splitlines()]
+    assert 0 < log[-1]["nr_word"] <= 20000  # the budget, not the whole raw text
+    assert (tmp_path / "pretrain" / "tl_public-resumed" / "model-last.bin").is_file()
