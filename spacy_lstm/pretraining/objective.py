@@ -256,36 +256,28 @@ def _forward(model: Model, docs: List[Doc], is_train: bool):
     return (Hf, Hb, targets, E, inverse), backprop
 
 
+def _numpy_matmul(a, b, trans1: bool = False, trans2: bool = False):
+    return (a.T if trans1 else a) @ (b.T if trans2 else b)
+
+
 def _words_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
-    Hf, Hb, targets, E, inverse = prediction
-    n_forward = Hf.shape[0]
-    H = ops.xp.vstack([Hf, Hb])
-    if H.shape[0] == 0:
-        return 0.0, (Hf, Hb, ops.alloc2f(*E.shape))
-    logits = H @ E.T
-    logits -= logits.max(axis=1, keepdims=True)
-    probs = ops.xp.exp(logits)
-    probs /= probs.sum(axis=1, keepdims=True)
-    gold = ops.asarray1i(inverse)
-    rows = ops.xp.arange(H.shape[0])
-    loss = float(-ops.xp.log(probs[rows, gold] + 1e-12).sum() / H.shape[0])
-    d_logits = probs
-    d_logits[rows, gold] -= 1.0
-    d_logits /= H.shape[0]
-    dH = d_logits @ E
-    dE = d_logits.T @ H
-    return loss, (dH[:n_forward], dH[n_forward:], dE)
+    """In-batch softmax over the batch's distinct neighbours (v1: numpy's matmul)."""
+    return _softmax_loss(ops, prediction, _numpy_matmul)
 
 
 def _words_loss_gemm(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
     """:func:`_words_loss` with its three matrix products through ``ops.gemm``
     (bfloat16 inside training_in_bf16, with TrainingMatmulOps)."""
+    return _softmax_loss(ops, prediction, ops.gemm)
+
+
+def _softmax_loss(ops, prediction, matmul: Callable) -> Tuple[float, tuple]:
     Hf, Hb, targets, E, inverse = prediction
     n_forward = Hf.shape[0]
     H = ops.xp.vstack([Hf, Hb])
     if H.shape[0] == 0:
         return 0.0, (Hf, Hb, ops.alloc2f(*E.shape))
-    logits = ops.gemm(H, E, trans2=True)
+    logits = matmul(H, E, trans2=True)
     logits -= logits.max(axis=1, keepdims=True)
     probs = ops.xp.exp(logits)
     probs /= probs.sum(axis=1, keepdims=True)
@@ -295,8 +287,8 @@ def _words_loss_gemm(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
     d_logits = probs
     d_logits[rows, gold] -= 1.0
     d_logits /= H.shape[0]
-    dH = ops.gemm(d_logits, E)
-    dE = ops.gemm(d_logits, H, trans1=True)
+    dH = matmul(d_logits, E)
+    dE = matmul(d_logits, H, trans1=True)
     return loss, (dH[:n_forward], dH[n_forward:], dE)
 
 
