@@ -89,13 +89,29 @@ def test_a_rerun_redoes_missing_and_partial_shards_only(pipeline, corpus, tmp_pa
     assert (out / "shards" / "shard-00000.spacy").stat().st_mtime_ns == kept  # finished: not redone
 
 
-def test_a_truncated_manifest_is_one_line_naming_it(pipeline, corpus, tmp_path):
+def test_a_truncated_manifest_is_rebuilt_and_only_verified_shards_kept(pipeline, corpus, tmp_path):
+    """A damaged manifest.json: the rerun says so in one warning naming it,
+    rebuilds it, keeps the shards that verify and ends with the files of an
+    undisturbed run; a shard from other lines (another shard size) is
+    redone, never kept."""
     out = tmp_path / "out"
     assert invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--quiet")[0] == 0
+    complete = files(out)
     manifest = out / "manifest.json"
     manifest.write_bytes(manifest.read_bytes()[:30])
+    kept = (out / "shards" / "shard-00000.spacy").stat().st_mtime_ns
     code, output = invoke("annotate", pipeline, corpus, out, "--shard-size", "16", "--quiet")
-    assert code == 2 and str(manifest) in failure_line(output), output
+    assert code == 0 and f"{manifest} was unreadable" in output, output
+    assert files(out) == complete
+    assert (out / "shards" / "shard-00000.spacy").stat().st_mtime_ns == kept
+    # the same damage, then a run with another shard size: no shard verifies, all are redone
+    manifest.write_bytes(b"{")
+    assert invoke("annotate", pipeline, corpus, out, "--shard-size", "20", "--quiet")[0] == 0
+    other = tmp_path / "other"
+    assert invoke("annotate", pipeline, corpus, other, "--shard-size", "20", "--quiet")[0] == 0
+    theirs = files(other)
+    ours = {k: v for k, v in files(out).items() if k in theirs}
+    assert ours == theirs
 
 
 def test_killed_then_rerun_equals_one_uninterrupted_run(pipeline, tmp_path):

@@ -1,7 +1,10 @@
 """Which documents go into which shard, and which shards are still to do.
 
 Document k of the inputs (in order, bad lines excluded) belongs to shard
-``k // shard_size``; a shard an earlier run finished is skipped. The local
+``k // shard_size``; a shard an earlier run finished is skipped when its
+sidecar verifies: its data has the recorded SHA-256 and it came from the
+very lines this plan puts in it (so a rebuilt manifest, or any other
+mismatch, can only cause a shard to be redone, never a wrong one kept). The local
 engine annotates the records of :meth:`ShardPlan.todo` itself; the worker
 pool and the Ray engine get :func:`shard_descriptors` (a shard's byte
 ranges) and read the lines themselves.
@@ -41,7 +44,7 @@ class ShardPlan:
 
     def todo(self) -> Iterator[Tuple[Record, int]]:
         """(record, shard index) of every document of an unfinished shard, in order."""
-        checked = -1
+        current, records = -1, []
         for item in iter_records(self.inputs, self.skip_bad, self.max_chars):
             if isinstance(item, BadLine):
                 self.bad_lines.append({"input": str(self.inputs[item.input]), "line": item.line, "error": item.error})
@@ -50,13 +53,21 @@ class ShardPlan:
                 break
             index = self.n_docs // self.shard_size
             self.n_docs += 1
-            if index != checked:
-                checked = index
-                info = self.writer.finished(index)
-                if info is not None:
-                    self.done[index] = info
-            if index not in self.done:
-                yield item, index
+            if index != current:
+                yield from self._unless_done(current, records)
+                current, records = index, []
+            records.append(item)
+        yield from self._unless_done(current, records)
+
+    def _unless_done(self, index: int, records: List[Record]) -> Iterator[Tuple[Record, int]]:
+        if not records:
+            return
+        info = self.writer.finished(index)
+        if info is not None and info.get("sources") == json.loads(json.dumps(source_ranges(records, self.inputs))):
+            self.done[index] = info
+            return
+        for record in records:
+            yield record, index
 
 
 def shard_descriptors(plan: ShardPlan, inputs: Sequence[Path]) -> Iterator[Dict[str, Any]]:

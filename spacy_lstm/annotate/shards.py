@@ -78,6 +78,8 @@ class ShardWriter:
         self.settings = settings
         self.jsonl = jsonl
         self._lock: Optional[int] = None
+        #: Why the manifest was rebuilt (None if it was not).
+        self.rebuilt: Optional[str] = None
 
     def prepare(self) -> bool:
         """Create the output, or accept an earlier run with the same settings
@@ -108,7 +110,7 @@ class ShardWriter:
                     "rerun it with the same pipeline, inputs and options, or name a new directory"
                 )
             self._remove_temporaries()
-            if not earlier.get("complete"):
+            if not earlier.get("complete") or self.rebuilt:
                 self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
             return True
         try:
@@ -121,11 +123,22 @@ class ShardWriter:
         return False
 
     def _read_manifest(self) -> Dict[str, Any]:
+        """The earlier run's manifest; a damaged one (a crash while the disk
+        was full, a truncated copy) is rebuilt with this run's settings, as
+        the directory is ours (it has shards/): every shard is verified
+        against this run's plan before it is kept (:mod:`.plan`)."""
         path = self.dir / MANIFEST
         try:
-            return json.loads(path.read_text(encoding="utf8"))
+            manifest = json.loads(path.read_text(encoding="utf8"))
+            if isinstance(manifest, dict):
+                return manifest
+            problem = "not a JSON object"
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise OutputRefused(f"{path}: unreadable ({err}); name a new directory") from None
+            problem = str(err)
+        if not self.shards.is_dir():
+            raise OutputRefused(f"{path}: unreadable ({problem}) and no {SHARDS}/ beside it; name a new directory")
+        self.rebuilt = f"{path} was unreadable ({problem}): rebuilt; only shards that verify are kept"
+        return {"settings": self.settings, "complete": False}
 
     def _take_lock(self) -> None:
         """Hold an advisory lock on the output directory until this process

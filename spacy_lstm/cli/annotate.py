@@ -1,4 +1,5 @@
 """``python -m spacy lstm annotate``: a trained pipeline over whole corpora."""
+import sys
 from pathlib import Path
 from typing import List
 
@@ -59,6 +60,8 @@ def annotate_cli(
         writer = ShardWriter(output_dir, settings, jsonl=jsonl)
         try:
             resuming = writer.prepare()
+            if writer.rebuilt:
+                print(f"\u26a0 {writer.rebuilt}", file=sys.stderr, flush=True)  # one line, unwrapped
             if resuming:
                 msg.info(f"Resuming {output_dir}: finished shards are kept, the others redone")
             if engine == "ray":
