@@ -69,7 +69,13 @@ def child(config_path: str, overrides: dict, raw_text: str, vectors: str, docs: 
     settings = {"paths.raw_text": raw_text, "paths.vectors": vectors, "corpora.pretrain.limit": docs,
                 **overrides}
     config = load_config(config_path, overrides=settings, interpolate=False)
-    fix_random_seed(config.interpolate()["training"]["seed"])
+    training = config.interpolate()["training"]
+    fix_random_seed(training["seed"])
+    if gpu_id >= 0 and training["gpu_allocator"]:
+        from thinc.api import set_gpu_allocator
+
+        # as spacy pretrain does; with "pytorch", cupy's memory is torch's too (peak_gpu_mb counts it)
+        set_gpu_allocator(training["gpu_allocator"])
     config["initialize"]["init_tok2vec"] = None
     nlp = load_model_from_config(config)
     resolved = nlp.config.interpolate()
