@@ -34,10 +34,13 @@ def test_bucketed_padded_lstm_equals_the_stepwise_packed_lstm(bidirectional):
     # every sequence's rows sit in exactly one bucket
     rows = torch.cat([b.packed_rows for b in padding.buckets]).sort().values
     assert torch.equal(rows, torch.arange(int(lengths.sum())))
-    # no bucket pads more than its share (beyond the slack for small ones)
+    # no bucket pads more than its share (beyond the slack for small ones),
+    # times the rounding of each dimension to a recurring size (<= 25 % each)
     for bucket in padding.buckets:
         grid = bucket.n_steps * bucket.n_seqs
-        assert grid <= padded_module.MAX_PADDING * len(bucket.packed_rows) + padded_module.MIN_BUCKET_ROWS
+        share = padded_module.MAX_PADDING * len(bucket.packed_rows) + padded_module.MIN_BUCKET_ROWS
+        assert grid <= share * 1.25**2
+        assert bucket.n_steps in padded_module._GRID_SIZES and bucket.n_seqs in padded_module._GRID_SIZES
     X = torch.randn(int(lengths.sum()), 8, requires_grad=True)
     data = X.index_select(0, plan.to_packed)
     ours = padded_lstm(lstm, data, padding)
@@ -122,3 +125,21 @@ def test_precision_auto_follows_the_cpu(monkeypatch):
     assert model.attrs["bf16"]
     with pytest.raises(ValueError, match="precision must be one of"):
         create_pretrain_bilm_v2(precision="fp16")
+
+
+def test_grid_shapes_recur():
+    """oneDNN builds a kernel per input shape: over many random batches the
+    grids take few distinct shapes (each dimension one of a few dozen
+    sizes), so kernels are reused instead of rebuilt for every batch."""
+    rng = numpy.random.default_rng(0)
+    shapes = set()
+    for _ in range(300):
+        lengths = torch.as_tensor(numpy.minimum(rng.geometric(1 / 28, size=int(rng.integers(20, 160))) + 2, 300))
+        plan = plan_packing(lengths, torch.device("cpu"))
+        shapes.update((b.n_steps, b.n_seqs) for b in plan_padding(plan.batch_sizes.tolist(), torch.device("cpu")).buckets)
+    sizes = padded_module._GRID_SIZES
+    assert all(t in sizes and n in sizes for t, n in shapes)
+    assert len({t for t, _ in shapes}) <= 40 and len({n for _, n in shapes}) <= 40
+    assert padded_module.grid_size(17) == 20 and padded_module.grid_size(16) == 16
+    assert all(padded_module.grid_size(n) >= n and padded_module.grid_size(n) <= max(n * 1.25, n + 4)
+               for n in range(1, 5000))
