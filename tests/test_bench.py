@@ -243,3 +243,9 @@ def test_pretrain_speed_runs_settings_side_by_side(tmp_path):
                       ([f"x@{tmp_path}={ROOT / 'configs' / 'ud.cfg'}"], "not a spacy-lstm checkout")):
         proc = run([sys.executable, script, *bad, "--raw-text", str(ASSETS / "raw" / "tl_sample-raw.txt")])
         assert proc.returncode != 0 and said in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_raw_text_memory_reports_after_the_mark_and_at_the_end():
+    out = _run([str(ROOT / "bench" / "raw_text_memory.py"), str(ASSETS / "raw" / "tl_sample-raw.txt"), "--mark", "10"])
+    lines = out.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("after 10 docs") and "peak RSS" in lines[1]
