@@ -100,7 +100,7 @@ class ShardWriter:
                 # an earlier run that failed before finishing any shard (bad
                 # input, a wrong option): start again with these settings
                 self._remove_temporaries()
-                self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
+                self._write_unfinished_manifest()
                 return False
             if earlier.get("settings") != self.settings:
                 changed = sorted(k for k in set(self.settings) | set(earlier.get("settings", {}))
@@ -111,7 +111,7 @@ class ShardWriter:
                 )
             self._remove_temporaries()
             if not earlier.get("complete") or self.rebuilt:
-                self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
+                self._write_unfinished_manifest()
             return True
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -119,8 +119,12 @@ class ShardWriter:
             raise OutputRefused(f"{self.dir}: cannot create it ({err.strerror})") from None
         self._take_lock()
         self.shards.mkdir(parents=True, exist_ok=True)
-        self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
+        self._write_unfinished_manifest()
         return False
+
+    def _write_unfinished_manifest(self) -> None:
+        """This run's settings and pid: the directory is being written."""
+        self._write_manifest({"settings": self.settings, "complete": False, "pid": os.getpid()})
 
     def _read_manifest(self) -> Dict[str, Any]:
         """The earlier run's manifest; a damaged one (a crash while the disk
