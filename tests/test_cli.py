@@ -9,7 +9,7 @@ import typer
 
 from conftest import ASSETS, failure_line, invoke, run
 
-COMMANDS = ["train-vectors", "adapt-lm", "convert-conllu", "convert-ner", "convert-textcat"]
+COMMANDS = ["train-vectors", "adapt-lm", "convert-conllu", "convert-ner", "convert-textcat", "annotate"]
 
 
 def _spacy(*args):
@@ -22,6 +22,16 @@ def test_the_entry_point_adds_the_lstm_group_to_spacys_cli():
     assert out.returncode == 0, out.stderr
     for command in COMMANDS:
         assert command in out.stdout
+
+
+def test_the_group_help_names_every_command():
+    """The group's own description (not only typer's command table) names each registered command."""
+    from spacy_lstm.cli import lstm_app
+
+    group = typer.main.get_command(lstm_app)
+    assert sorted(group.commands) == sorted(COMMANDS)
+    for command in COMMANDS:
+        assert f"({command}" in group.help or f" {command})" in group.help or f", {command}" in group.help, command
 
 
 @pytest.mark.parametrize("argv", [["train-vectors"], ["lstm", "convert-ner"]])

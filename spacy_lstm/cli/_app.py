@@ -20,7 +20,12 @@ INTERRUPTED = "interrupted: no output written"
 
 lstm_app = typer.Typer(
     name="lstm",
-    help="spacy-lstm: train skip-gram vectors and convert Tagalog (or any) data to .spacy.",
+    help=(
+        "spacy-lstm: convert Tagalog (or any) data to .spacy (convert-conllu, convert-ner, "
+        "convert-textcat), train skip-gram vectors (train-vectors), adapt pretrained language-model "
+        "weights to a task's text (adapt-lm), annotate whole corpora with a pipeline (annotate). "
+        "Pretraining itself is spaCy's own `spacy pretrain` with spacy_lstm.PretrainBiLM."
+    ),
     no_args_is_help=True,
 )
 app.add_typer(lstm_app)
