@@ -306,3 +306,89 @@ def test_spacy_pretrain_refuses_bad_raw_text_before_writing_weights(tmp_path, co
     assert not list(out.glob("*.bin"))
     with pytest.raises(RawTextError, match="at least 50 words"):
         create_raw_text_reader(ROOT / "assets" / "raw" / "tl_sample-raw.txt", max_words=20, min_words=50)
+
+
+def _bilm(restart_epochs):
+    fix_random_seed(0)
+    nlp = spacy.blank("tl")
+    words = "ang bata ay kumain ng mangga sa bahay".split()
+    tok2vec = LSTMTok2Vec_v3(width=16, depth=1, hidden_size=8, rows=[100, 50, 50, 50], char_width=4,
+                             include_static_vectors=False, word_dropout_rate=0.0, dropout=0.0)
+    docs = [Doc(nlp.vocab, words=words), Doc(nlp.vocab, words=words[::-1])]
+    tok2vec.initialize(X=docs)
+    from spacy_lstm.pretraining.objective import create_pretrain_bilm_v2
+
+    model = create_pretrain_bilm_v2(hidden_size=16, embedding_rows=100, restart_epochs=restart_epochs)(
+        nlp.vocab, tok2vec)
+    model.initialize(X=docs)
+    return nlp, model, docs
+
+
+def _step(model, docs, optimizer):
+    prediction, backprop = model.begin_update(docs)
+    loss, gradients = model.attrs["loss"](model.ops, docs, prediction)
+    backprop(gradients)
+    model.finish_update(optimizer)
+
+
+def test_restart_epochs_restart_as_a_resumed_run_would():
+    """At the first batch of a restart epoch: the tok2vec's weights become
+    its averages (what spaCy saves and --resume-path reads), the heads are
+    initialised afresh, and the optimizer's moments, counts and averages are
+    gone; batches of other epochs change none of that."""
+    from thinc.api import Adam
+
+    from spacy_lstm.pretraining.restart import begin_pass
+
+    nlp, model, docs = _bilm([1])
+    optimizer = Adam(0.01)
+    begin_pass(nlp.vocab)  # epoch 0
+    for _ in range(5):
+        _step(model, docs, optimizer)
+    tok2vec = model.get_ref("tok2vec")
+    native = [(node, name) for node in tok2vec.walk() for name in node.param_names
+              if (node.id, name) in optimizer.averages]
+    assert native
+    averages = {(node.id, name): optimizer.averages[(node.id, name)].copy() for node, name in native}
+    heads = [layer.get_param(name).copy() for layer in model.layers[1:] for layer in layer.walk()
+             for name in layer.param_names]
+    assert optimizer.mom1 and max(optimizer.nr_update.values()) == 5
+    _step(model, docs, optimizer)  # still epoch 0: nothing restarts
+    assert max(optimizer.nr_update.values()) == 6
+    averages = {(node.id, name): optimizer.averages[(node.id, name)].copy() for node, name in native}
+    heads = [node.get_param(name).copy() for layer in model.layers[1:] for node in layer.walk()
+             for name in node.param_names]
+    begin_pass(nlp.vocab)  # epoch 1
+    model.begin_update(docs)  # the restart happens before the batch is computed
+    assert not optimizer.mom1 and not optimizer.mom2 and not optimizer.nr_update and not optimizer.averages
+    for node, name in native:
+        numpy.testing.assert_array_equal(node.get_param(name), averages[(node.id, name)])
+    fresh = [node.get_param(name) for layer in model.layers[1:] for node in layer.walk() for name in node.param_names]
+    assert len(fresh) == len(heads) and all(not numpy.array_equal(a, b) for a, b in zip(heads, fresh) if a.std() > 0)
+    _step(model, docs, optimizer)  # once only: the next batches of epoch 1 train on
+    _step(model, docs, optimizer)
+    assert max(optimizer.nr_update.values()) == 2
+
+
+def test_restart_epochs_need_the_raw_text_reader_and_epochs_from_1():
+    from thinc.api import Adam
+
+    nlp, model, docs = _bilm([2])
+    with pytest.raises(ValueError, match="spacy_lstm.RawText.v1"):
+        _step(model, docs, Adam(0.01))
+    with pytest.raises(ValueError, match="restart_epochs must be a list of epochs >= 1"):
+        _bilm([0])
+
+
+def test_spacy_pretrain_restarts_once_at_the_epoch_asked(tmp_path):
+    out = tmp_path / "pretrain"
+    result = run(
+        [sys.executable, "-m", "spacy", "pretrain", str(ROOT / "configs" / "ner.cfg"), str(out),
+         "--paths.raw_text", str(ASSETS / "raw" / "tl_sample-raw.txt"), *SMALL, "--corpora.pretrain.max_words", "3000",
+         "--pretraining.max_epochs", "3", "--pretraining.batcher.size", "1000",
+         "--pretraining.objective.restart_epochs", "[2]"],
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    said = [line for line in result.stdout.splitlines() if ": restart (" in line]
+    assert len(said) == 1 and "Epoch 2: restart" in said[0], said
+    assert (out / "model-last.bin").is_file()

@@ -20,7 +20,7 @@ What is predicted about the neighbour (``target``):
 
 docs/benchmarks.md reports what each gives downstream.
 """
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy
 from spacy.attrs import NORM, ORTH
@@ -41,6 +41,7 @@ from thinc.api import (
 from ..layers.matmul_ops import use_training_matmul
 from ..models.tok2vec_model import PRETRAINED_MARK
 from ..modules.precision import predicts_in_bf16, training_in_bf16
+from .restart import Restarts, check_restart_epochs
 
 TARGETS = ("words", "vectors", "characters")
 
@@ -90,6 +91,7 @@ def create_pretrain_bilm_v2(
     embedding_rows: int = 50000,
     n_characters: int = 4,
     precision: str = "fp32",
+    restart_epochs: Sequence[int] = (),
 ) -> Callable[[Vocab, Model], Model]:
     """``PretrainBiLM.v1`` with a training precision: the same objective,
     and with ``precision = "fp32"`` the same arithmetic.
@@ -103,13 +105,22 @@ def create_pretrain_bilm_v2(
         "auto" is bf16 only where the CPU has AMX or AVX-512 BF16. Only the
         pretraining run changes: the tok2vec it writes is an ordinary
         float32 one. See docs/benchmarks.md for speed and accuracy.
+    restart_epochs (List[int]): Epochs (counted from 0, as spaCy names
+        ``model{N}.bin``) at whose first batch the run restarts as a resumed
+        run would: the tok2vec takes the weights spaCy saves (under the
+        optimizer's averages), the output layer starts afresh, and so do
+        Adam's moments and the averages (pretraining/restart.py). Empty
+        (default): never, the same arithmetic as before the setting existed.
+        Needs ``spacy_lstm.RawText.v1`` as the corpus (it marks the epochs);
+        epochs count from the start of this run, also under ``--epoch-resume``.
     """
     return _objective("spacy_lstm.PretrainBiLM.v2", target, hidden_size, maxout_pieces, embedding_rows,
-                      n_characters, bf16=predicts_in_bf16(precision, "PretrainBiLM: precision"))
+                      n_characters, bf16=predicts_in_bf16(precision, "PretrainBiLM: precision"),
+                      restart_epochs=check_restart_epochs(restart_epochs))
 
 
 def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, embedding_rows: int,
-               n_characters: int, bf16: bool) -> Callable[[Vocab, Model], Model]:
+               n_characters: int, bf16: bool, restart_epochs: Sequence[int] = ()) -> Callable[[Vocab, Model], Model]:
     if target not in TARGETS:
         raise ValueError(f"PretrainBiLM: target must be one of {', '.join(TARGETS)}; got {target!r}")
     if hidden_size < 1 or maxout_pieces < 1 or embedding_rows < 1 or n_characters < 1:
@@ -144,6 +155,7 @@ def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, emb
         layers = [tok2vec, head(halves[0]), head(halves[1])]
         if target == "words":
             layers.append(HashEmbed(nO=hidden_size, nV=embedding_rows, seed=31))
+        restarts = Restarts(vocab, restart_epochs) if restart_epochs else None
         model = Model(
             "pretrain_bilm",
             _forward_in_bf16 if bf16 else _forward,
@@ -151,7 +163,10 @@ def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, emb
             layers=layers,
             refs={"tok2vec": tok2vec},
             attrs={"halves": halves, "target": target, "n_characters": n_characters, "bf16": bf16},
+            shims=[restarts.shim] if restarts else [],
         )
+        if restarts:
+            model.attrs["restarts"] = restarts
         model.attrs["loss"] = _LOSSES[target]
         if bf16:
             use_training_matmul(model)
@@ -225,6 +240,8 @@ def _run_layers(layers: List[Model], X, is_train: bool):
 
 
 def _forward(model: Model, docs: List[Doc], is_train: bool):
+    if is_train and "restarts" in model.attrs:
+        model.attrs["restarts"].before_batch(model)
     tok2vec, forward_head, backward_head = model.layers[:3]
     ops = model.ops
     Ys, backprop_tok2vec = _run_layers(language_model_layers(tok2vec), docs, is_train)

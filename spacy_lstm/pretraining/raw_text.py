@@ -23,6 +23,7 @@ from spacy.util import registry
 from spacy.vocab import Vocab
 
 from ..textfile import iter_lines
+from .restart import begin_pass
 
 
 class RawTextError(ValueError):
@@ -135,6 +136,7 @@ def create_raw_text_reader(
         if path is None:  # allowed in configs that only train; pretraining needs it
             raise RawTextError("spacy_lstm.RawText.v1: no path; set [paths] raw_text (or --paths.raw_text)")
         count = words = 0
+        begin_pass(nlp.vocab)  # an epoch starts: PretrainBiLM's restart_epochs counts these
         for doc in nlp.tokenizer.pipe(iter_texts(path), batch_size=256):
             if (min_length and len(doc) < min_length) or (max_length and len(doc) > max_length):
                 continue
