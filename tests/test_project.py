@@ -17,7 +17,7 @@ from conftest import ROOT, run
 
 # Few steps: this checks the plumbing, not accuracy.
 FAST = ["--vars.ud_steps", "60", "--vars.ner_steps", "40", "--vars.textcat_steps", "40",
-        "--vars.vectors_epochs", "1", "--vars.pretrain_epochs", "1", "--vars.adapt_epochs", "1", "--vars.width", "64",
+        "--vars.vectors_epochs", "1", "--vars.pretrain_epochs", "2", "--vars.pretrain_restart_epochs", "[1]", "--vars.adapt_epochs", "1", "--vars.width", "64",
         "--vars.lm_hidden_size", "48", "--vars.ud_refine_hidden_size", "32", "--vars.pretrain_max_words", "30000"]
 
 
@@ -111,7 +111,7 @@ def test_default_size_variables_give_each_config_its_own_null():
     _, commands = project_commands(ROOT)
     scripts = [(name, line) for name in ("pretrain", "adapt-textcat", "train-ud", "train-ner", "train-textcat")
                for line in commands[name]["script"]]
-    assert len(scripts) == 6  # pretrain: spacy pretrain, then the resumed epochs (adapt-lm)
+    assert len(scripts) == 5  # one command per step
     for name, line in scripts:
         words = shlex.split(line)
         pairs = [(word, words[i + 1]) for i, word in enumerate(words) if word.endswith("hidden_size")]
@@ -122,21 +122,25 @@ def test_default_size_variables_give_each_config_its_own_null():
         assert sizes == wanted, (name, line, sizes)
 
 
-def test_every_training_starts_from_the_resumed_pretraining():
-    """pretrain ends with a resumed run over the same raw text; the weights
-    every later step reads are that run's output, not the first run's."""
+def test_pretraining_is_one_spacy_pretrain_run_that_every_training_starts_from():
+    """pretrain is one `spacy pretrain` command (its restart is a setting of
+    the run, not a second command); every later step reads its weights."""
+    from spacy.cli._util import parse_config_overrides
+
     config, commands = project_commands(ROOT)
     corpus = config["vars"]["corpus"]
-    first, resumed = commands["pretrain"]["script"]
-    assert config["vars"]["pretrain_resumed_epochs"] >= 1
-    words = shlex.split(resumed)
-    assert words[:5] == ["python", "-m", "spacy", "lstm", "adapt-lm"]
-    assert words[6] == f"pretrain/{corpus}/model-last.bin" and words[7] == config["vars"]["raw_text"]
-    wanted = f"pretrain/{corpus}-resumed/model-last.bin"
-    assert wanted in commands["pretrain"]["outputs"]
+    (script,) = commands["pretrain"]["script"]
+    words = shlex.split(script)
+    assert words[:4] == ["python", "-m", "spacy", "pretrain"]
+    overrides = parse_config_overrides([w for w in words[6:] if w != "--gpu-id" and w != config["vars"]["gpu_id"]
+                                        and w != str(config["vars"]["gpu_id"])])
+    assert overrides["pretraining.max_epochs"] == config["vars"]["pretrain_epochs"]
+    restarts = overrides["pretraining.objective.restart_epochs"]
+    assert all(0 < epoch < config["vars"]["pretrain_epochs"] for epoch in restarts), restarts
+    wanted = f"pretrain/{corpus}/model-last.bin"
+    assert commands["pretrain"]["outputs"] == [wanted]
     for name in ("adapt-textcat", "train-ud", "train-ner"):
         assert wanted in commands[name]["deps"] and wanted in commands[name]["script"][0], name
-        assert f"pretrain/{corpus}/model-last.bin" not in commands[name]["script"][0], name
 
 
 @pytest.mark.slow
@@ -171,7 +175,7 @@ def test_the_public_path_runs_offline_without_hand_work(tmp_path):
     for split in ("train", "dev", "test"):
         assert (tmp_path / "corpus" / f"textcat-{split}.spacy").is_file()
     log = [_json.loads(line) for line in (tmp_path / "pretrain" / "tl_public" / "log.jsonl").read_text().splitlines()]
-    assert 0 < log[-1]["nr_word"] <= 20000  # the budget, not the whole raw text
-    assert (tmp_path / "pretrain" / "tl_public-resumed" / "model-last.bin").is_file()
+    assert 0 < log[0]["nr_word"] <= 20000  # epoch 0 read the budget, not the whole raw text
+    assert (tmp_path / "pretrain" / "tl_public" / "model-last.bin").is_file()
     summary = (tmp_path / "metrics" / "summary.md").read_text(encoding="utf8")
     assert "`assets/ud/tl_public-ud-dev.conllu`" in summary and "| ud | LAS |" in summary
