@@ -99,3 +99,60 @@ def test_bf16_weights_follow_weight_updates():
     bf16.from_bytes(original)  # loading weights (a state_dict copy) is seen too
     for a, b in zip(bf16.predict(Xs), before):
         numpy.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("flags,wanted", [({"avx2", "avx512f"}, False), ({"avx512f", "avx512_bf16"}, True),
+                                          ({"amx_bf16", "amx_tile"}, True), (set(), False)])
+def test_auto_is_bf16_only_where_the_cpu_has_it(monkeypatch, flags, wanted):
+    """"auto" read from simulated CPU flags; on a CPU without bf16 the shipped
+    setting builds exactly the fp32 model (same flags, same outputs, bit for bit)."""
+    from spacy_lstm.modules import precision
+
+    monkeypatch.setattr(precision, "cpu_info", lambda: ("a simulated CPU", frozenset(flags)))
+    assert predicts_in_bf16("auto") is wanted
+    fix_random_seed(0)
+    auto = LSTMEncoder_v2(width=16, depth=1, dropout=0.0, inference_precision="auto")
+    fix_random_seed(0)
+    fp32 = LSTMEncoder_v2(width=16, depth=1, dropout=0.0)
+    assert _bf16_flags(auto) == [wanted, wanted]
+    Xs = [auto.ops.asarray2f(numpy.random.default_rng(0).normal(size=(n, 16)).astype("f")) for n in (5, 1, 9)]
+    auto.initialize(X=Xs)
+    fp32.initialize(X=Xs)
+    fp32.from_bytes(auto.to_bytes())
+    for a, b in zip(auto.predict(Xs), fp32.predict(Xs)):
+        if wanted:
+            assert 0 < numpy.abs(a - b).max() < BF16_TOL
+        else:
+            numpy.testing.assert_array_equal(a, b)
+
+
+def test_bf16_prediction_meets_only_rounded_grid_shapes():
+    """bf16 prediction runs the LSTMs on padded grids whose shapes come from
+    a fixed list: a long run of varied batch sizes and lengths meets at most
+    grid_shape_bound(...) shapes (oneDNN builds one kernel per shape)."""
+    import torch
+
+    import spacy_lstm.modules.residual_lstm as residual
+    from spacy_lstm.modules.padded_lstm import _GRID_SIZES, grid_shape_bound, plan_padding
+
+    seen = set()
+
+    def counting(batch_sizes, device):
+        plan = plan_padding(batch_sizes, device)
+        seen.update((bucket.n_steps, bucket.n_seqs) for bucket in plan.buckets)
+        return plan
+
+    module = ResidualLSTM(8, 4, 1).eval()
+    module.inference_bf16 = True
+    rng = numpy.random.default_rng(0)
+    original = residual.plan_padding
+    residual.plan_padding = counting
+    try:
+        with torch.no_grad():
+            for _ in range(150):
+                lengths = torch.tensor(rng.integers(1, 121, size=int(rng.integers(1, 65))))
+                module(torch.zeros(int(lengths.sum()), 8), lengths)
+    finally:
+        residual.plan_padding = original
+    assert all(steps in _GRID_SIZES and seqs in _GRID_SIZES for steps, seqs in seen)
+    assert len(seen) <= grid_shape_bound(120, 64)

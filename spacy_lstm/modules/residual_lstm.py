@@ -83,10 +83,14 @@ class ResidualLSTM(nn.Module):
         # checks cost about 20 % more on one short sequence).
         one_doc = not torch.is_grad_enabled() and int(plan.batch_sizes[0]) == 1
         h = X if one_doc else X.index_select(0, plan.to_packed)
-        batch_sizes = plan.batch_sizes.tolist() if cpu_training else plan.batch_sizes
-        padded = cpu_training and h.shape[0] <= PADDED_MAX_ROWS
-        padding = plan_padding(batch_sizes, h.device) if padded else None
         bf16 = self.inference_bf16 and not h.is_cuda and not torch.is_grad_enabled()
+        # bfloat16 prediction runs the padded path too: its grids are rounded
+        # to recurring shapes, so oneDNN builds a bounded set of kernels
+        # (packed bf16 built one per batch's shapes, and a corpus run grew by
+        # up to 1.5 GB); float32 prediction keeps the packed path, bit for bit
+        batch_sizes = plan.batch_sizes.tolist() if cpu_training or bf16 else plan.batch_sizes
+        padded = (cpu_training and h.shape[0] <= PADDED_MAX_ROWS) or bf16
+        padding = plan_padding(batch_sizes, h.device) if padded else None
         # training inside precision.training_in_bf16 (the pretraining
         # objective's ``precision``): the LSTMs and projections under autocast
         train_bf16 = padded and trains_in_bf16()
@@ -97,16 +101,13 @@ class ResidualLSTM(nn.Module):
             self._bf16_copies.clear()
 
         def predict(lstm: nn.Module, x: torch.Tensor) -> torch.Tensor:
-            if bf16:
-                x = x.bfloat16()
             if one_doc:
-                return lstm_one_sequence(bf16_copy(lstm, self._bf16_copies) if bf16 else lstm, x)
-            packed = PackedSequence(x, batch_sizes)
-            return (run_in_bf16(lstm, self._bf16_copies, packed) if bf16 else lstm(packed))[0].data
+                return lstm_one_sequence(lstm, x)
+            return lstm(PackedSequence(x, batch_sizes))[0].data
 
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
             if bf16:
-                out = predict(lstm, h)
+                out = padded_lstm(bf16_copy(lstm, self._bf16_copies), h.bfloat16(), padding)
                 if not isinstance(project, nn.Identity):
                     out = run_in_bf16(project, self._bf16_copies, out)
                 out = out.float()
