@@ -29,7 +29,7 @@ done
 echo "== 3. spacy pretrain + spacy train --gpu-id 0 (configs/ud.cfg)"
 python -m spacy lstm convert-conllu "$UD" "$OUT/ud.spacy"
 python -m spacy pretrain configs/ud.cfg "$OUT/pretrain" --paths.raw_text "$RAW" --paths.vectors "$OUT/vectors_0" \
-  --pretraining.max_epochs 2 --gpu-id 0
+  --pretraining.max_epochs 2 --pretraining.objective.restart_epochs "[1]" --gpu-id 0   # the in-run restart on the GPU too
 python -m spacy lstm adapt-lm configs/ud.cfg "$OUT/pretrain/model-last.bin" "$OUT/ud.spacy" "$OUT/adapted" \
   --epochs 1 --overwrite --paths.vectors "$OUT/vectors_0" --gpu-id 0
 python -m spacy train configs/ud.cfg --output "$OUT/ud" --paths.train "$OUT/ud.spacy" --paths.dev "$OUT/ud.spacy" \
