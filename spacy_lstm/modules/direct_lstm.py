@@ -11,6 +11,8 @@ bit for bit (tested).
 import torch
 from torch import nn
 
+from .padded_lstm import grid_size
+
 
 def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     """``lstm(x.unsqueeze(1))[0].squeeze(1)`` for one sequence ``x`` of shape
@@ -23,4 +25,29 @@ def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     return out[0].squeeze(1)
 
 
-__all__ = ["lstm_one_sequence"]
+def lstm_one_sequence_rounded(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
+    """:func:`lstm_one_sequence` with the sequence zero-padded at its end to
+    ``grid_size(length)`` steps, each direction run on its own (the backward
+    one over the reversed sequence, padded after it), so no real output
+    reads padding. oneDNN builds a kernel per shape: rounded, a corpus of
+    texts of every length meets a few dozen shapes, not one per length.
+    Single-layer LSTMs without projections (those of ResidualLSTM)."""
+    length = x.shape[0]
+    pad = grid_size(length) - length
+    zeros = x.new_zeros((1, 1, lstm.hidden_size))
+    weights = lstm._flat_weights
+    n = len(weights) // (2 if lstm.bidirectional else 1)
+
+    def run(seq: torch.Tensor, params) -> torch.Tensor:
+        if pad:
+            seq = torch.cat([seq, seq.new_zeros((pad, seq.shape[1]))])
+        out = torch.lstm(seq.unsqueeze(1), (zeros, zeros), params, lstm.bias, 1, 0.0, False, False, False)
+        return out[0].squeeze(1)[:length]
+
+    forward = run(x, weights[:n])
+    if not lstm.bidirectional:
+        return forward
+    return torch.cat([forward, run(x.flip(0), weights[n:]).flip(0)], dim=1)
+
+
+__all__ = ["lstm_one_sequence", "lstm_one_sequence_rounded"]

@@ -4,7 +4,7 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
 from .packing import PackingPlan, plan_packing
-from .direct_lstm import lstm_one_sequence
+from .direct_lstm import lstm_one_sequence, lstm_one_sequence_rounded
 from .padded_lstm import padded_lstm, plan_padding
 from .precision import bf16_copy, run_in_bf16, trains_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
@@ -84,12 +84,13 @@ class ResidualLSTM(nn.Module):
         one_doc = not torch.is_grad_enabled() and int(plan.batch_sizes[0]) == 1
         h = X if one_doc else X.index_select(0, plan.to_packed)
         bf16 = self.inference_bf16 and not h.is_cuda and not torch.is_grad_enabled()
-        # bfloat16 prediction runs the padded path too: its grids are rounded
-        # to recurring shapes, so oneDNN builds a bounded set of kernels
-        # (packed bf16 built one per batch's shapes, and a corpus run grew by
-        # up to 1.5 GB); float32 prediction keeps the packed path, bit for bit
+        # bfloat16 prediction runs the padded path too (one doc: the direct
+        # one, padded to a rounded length): its grids are rounded to recurring
+        # shapes, so oneDNN builds a bounded set of kernels (packed bf16 built
+        # one per batch's shapes, and a corpus run grew by up to 1.5 GB);
+        # float32 prediction keeps the packed path, bit for bit
         batch_sizes = plan.batch_sizes.tolist() if cpu_training or bf16 else plan.batch_sizes
-        padded = (cpu_training and h.shape[0] <= PADDED_MAX_ROWS) or bf16
+        padded = (cpu_training and h.shape[0] <= PADDED_MAX_ROWS) or (bf16 and not one_doc)
         padding = plan_padding(batch_sizes, h.device) if padded else None
         # training inside precision.training_in_bf16 (the pretraining
         # objective's ``precision``): the LSTMs and projections under autocast
@@ -107,7 +108,8 @@ class ResidualLSTM(nn.Module):
 
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
             if bf16:
-                out = padded_lstm(bf16_copy(lstm, self._bf16_copies), h.bfloat16(), padding)
+                twin = bf16_copy(lstm, self._bf16_copies)
+                out = lstm_one_sequence_rounded(twin, h.bfloat16()) if one_doc else padded_lstm(twin, h.bfloat16(), padding)
                 if not isinstance(project, nn.Identity):
                     out = run_in_bf16(project, self._bf16_copies, out)
                 out = out.float()
