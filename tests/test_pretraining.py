@@ -392,3 +392,31 @@ def test_spacy_pretrain_restarts_once_at_the_epoch_asked(tmp_path):
     said = [line for line in result.stdout.splitlines() if ": restart (" in line]
     assert len(said) == 1 and "Epoch 2: restart" in said[0], said
     assert (out / "model-last.bin").is_file()
+
+
+def test_step_schedules_advances_the_pretraining_optimizers_schedules():
+    """spaCy's pretraining loop never steps the optimizer's schedules;
+    step_schedules does, once per update after the first (update k uses the
+    schedule's value k), and without it the value stays the first."""
+    from thinc.api import Adam, warmup_linear
+
+    for step, wanted in ((False, [0.0] * 4), (True, [0.0, 0.0025, 0.005, 0.0075])):
+        fix_random_seed(0)
+        nlp = spacy.blank("tl")
+        words = "ang bata ay kumain ng mangga sa bahay".split()
+        tok2vec = LSTMTok2Vec_v3(width=16, depth=1, hidden_size=8, rows=[100, 50, 50, 50], char_width=4,
+                                 include_static_vectors=False, word_dropout_rate=0.0, dropout=0.0)
+        docs = [Doc(nlp.vocab, words=words)]
+        tok2vec.initialize(X=docs)
+        from spacy_lstm.pretraining.objective import create_pretrain_bilm_v2
+
+        model = create_pretrain_bilm_v2(hidden_size=16, embedding_rows=100, step_schedules=step)(nlp.vocab, tok2vec)
+        model.initialize(X=docs)
+        optimizer = Adam(learn_rate=warmup_linear(0.01, 4, 100))
+        seen = []
+        for _ in range(4):
+            prediction, backprop = model.begin_update(docs)
+            backprop(model.attrs["loss"](model.ops, docs, prediction)[1])
+            model.finish_update(optimizer)
+            seen.append(optimizer.learn_rate)
+        assert numpy.allclose(seen[1:], wanted[1:]), (step, seen)

@@ -92,6 +92,7 @@ def create_pretrain_bilm_v2(
     n_characters: int = 4,
     precision: str = "fp32",
     restart_epochs: Sequence[int] = (),
+    step_schedules: bool = False,
 ) -> Callable[[Vocab, Model], Model]:
     """``PretrainBiLM.v1`` with a training precision: the same objective,
     and with ``precision = "fp32"`` the same arithmetic.
@@ -113,14 +114,20 @@ def create_pretrain_bilm_v2(
         (default): never, the same arithmetic as before the setting existed.
         Needs ``spacy_lstm.RawText.v1`` as the corpus (it marks the epochs);
         epochs count from the start of this run, also under ``--epoch-resume``.
+    step_schedules (bool): Advance the optimizer's schedules after every
+        update, as ``spacy train`` does. ``spacy pretrain`` never does, so
+        without this a schedule in ``[pretraining.optimizer]`` (a warm-up,
+        a slanted triangle, cosine restarts) stays at its first value, which
+        for a warm-up is 0. Default false: what v2 always computed.
     """
     return _objective("spacy_lstm.PretrainBiLM.v2", target, hidden_size, maxout_pieces, embedding_rows,
                       n_characters, bf16=predicts_in_bf16(precision, "PretrainBiLM: precision"),
-                      restart_epochs=check_restart_epochs(restart_epochs))
+                      restart_epochs=check_restart_epochs(restart_epochs), step_schedules=step_schedules)
 
 
 def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, embedding_rows: int,
-               n_characters: int, bf16: bool, restart_epochs: Sequence[int] = ()) -> Callable[[Vocab, Model], Model]:
+               n_characters: int, bf16: bool, restart_epochs: Sequence[int] = (),
+               step_schedules: bool = False) -> Callable[[Vocab, Model], Model]:
     if target not in TARGETS:
         raise ValueError(f"PretrainBiLM: target must be one of {', '.join(TARGETS)}; got {target!r}")
     if hidden_size < 1 or maxout_pieces < 1 or embedding_rows < 1 or n_characters < 1:
@@ -155,7 +162,7 @@ def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, emb
         layers = [tok2vec, head(halves[0]), head(halves[1])]
         if target == "words":
             layers.append(HashEmbed(nO=hidden_size, nV=embedding_rows, seed=31))
-        restarts = Restarts(vocab, restart_epochs) if restart_epochs else None
+        restarts = Restarts(vocab, restart_epochs, step_schedules) if restart_epochs or step_schedules else None
         model = Model(
             "pretrain_bilm",
             _forward_in_bf16 if bf16 else _forward,

@@ -54,15 +54,21 @@ def check_restart_epochs(epochs: Iterable[int]) -> Set[int]:
 
 
 class OptimizerShim(Shim):
-    """A weightless shim whose only job is to keep the optimizer Thinc
-    passes to ``finish_update``; it holds no parameters and serialises to
-    nothing."""
+    """A weightless shim that keeps the optimizer Thinc passes to
+    ``finish_update`` and, with ``step_schedules``, advances the optimizer's
+    schedules once per update after the first, as ``spacy train`` does after
+    each update (``spacy pretrain`` never does, so a schedule in
+    ``[pretraining.optimizer]`` stays at its first value). It holds no
+    parameters and serialises to nothing."""
 
-    def __init__(self) -> None:
+    def __init__(self, step_schedules: bool = False) -> None:
         super().__init__(None)
         self.optimizer: Optional[Optimizer] = None
+        self.step_schedules = step_schedules
 
     def finish_update(self, optimizer: Optimizer) -> None:
+        if self.step_schedules and self.optimizer is not None:
+            optimizer.step_schedules()  # update k uses the schedules' value k
         self.optimizer = optimizer
 
     def to_device(self, device_type: str, device_id: int) -> None:
@@ -79,16 +85,18 @@ class Restarts:
     """Restart the objective ``model`` (made with ``vocab``) at the first
     batch of each of ``epochs`` (see the module docstring)."""
 
-    def __init__(self, vocab: Any, epochs: Iterable[int]):
+    def __init__(self, vocab: Any, epochs: Iterable[int], step_schedules: bool = False):
         self.vocab = vocab
         self.epochs = check_restart_epochs(epochs)
         self.done: Set[int] = set()
-        self.shim = OptimizerShim()
+        self.shim = OptimizerShim(step_schedules)
         # a new objective is a new run: its passes count from here
         _PASSES[id(vocab)] = 0
 
     def before_batch(self, model: Model) -> None:
         """Call at the start of each training batch."""
+        if not self.epochs:
+            return
         n = passes(self.vocab)
         if n == 0:
             raise ValueError(
