@@ -52,6 +52,12 @@ def grid_size(n: int) -> int:
     return _GRID_SIZES[i] if i < len(_GRID_SIZES) else -(-n // 1024) * 1024
 
 
+def pad_rows(x: torch.Tensor) -> torch.Tensor:
+    """``x`` with zero rows added up to ``grid_size(len(x))`` rows."""
+    extra = grid_size(x.shape[0]) - x.shape[0]
+    return torch.cat([x, x.new_zeros((extra,) + tuple(x.shape[1:]))]) if extra else x
+
+
 def grid_shape_bound(max_length: int, max_sequences: int) -> int:
     """How many distinct grid shapes ``(time steps, sequences)`` batches of
     at most ``max_sequences`` sequences of at most ``max_length`` tokens can

@@ -5,7 +5,7 @@ from torch.nn.utils.rnn import PackedSequence
 
 from .packing import PackingPlan, plan_packing
 from .direct_lstm import lstm_one_sequence, lstm_one_sequence_rounded
-from .padded_lstm import padded_lstm, plan_padding
+from .padded_lstm import pad_rows, padded_lstm, plan_padding
 from .precision import bf16_copy, run_in_bf16, trains_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
 
@@ -111,7 +111,8 @@ class ResidualLSTM(nn.Module):
                 twin = bf16_copy(lstm, self._bf16_copies)
                 out = lstm_one_sequence_rounded(twin, h.bfloat16()) if one_doc else padded_lstm(twin, h.bfloat16(), padding)
                 if not isinstance(project, nn.Identity):
-                    out = run_in_bf16(project, self._bf16_copies, out)
+                    # rows rounded too: a bf16 matrix product is a oneDNN kernel per shape
+                    out = run_in_bf16(project, self._bf16_copies, pad_rows(out))[: out.shape[0]]
                 out = out.float()
             elif train_bf16:
                 with torch.autocast("cpu", dtype=torch.bfloat16):
