@@ -11,7 +11,6 @@ SHARED = ("pretraining", "corpora.pretrain", "components.tok2vec.model")
 #: Intended differences, by (section, key): what each task sets on its own.
 INTENDED = {
     ("pretraining", "max_epochs"): "textcat's own pretraining is shorter (it is adapted to its text after)",
-    ("pretraining", "objective.restart_epochs"): "textcat's two epochs have no restart (and adapt-lm resumes anyway)",
     ("components.tok2vec.model", "freeze_lm"): "NER (a few hundred snippets) keeps the pretrained part fixed",
     ("components.tok2vec.model", "lm_learn_rate_scale"): "ignored where the part is frozen (NER)",
     ("components.tok2vec.model", "refine_depth"): "the task BiLSTM after the pretrained part (UD only)",
