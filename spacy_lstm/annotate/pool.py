@@ -95,12 +95,25 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def _kill(executor: ProcessPoolExecutor) -> None:
     processes = list((getattr(executor, "_processes", None) or {}).values())
+    manager = getattr(executor, "_executor_manager_thread", None)  # shutdown() forgets it
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.kill()
     for process in processes:
         process.join(timeout=5)
+    # let the executor's manager thread finish closing its pipes now: at
+    # interpreter exit concurrent.futures wakes every manager thread, and one
+    # still closing its wake-up pipe then prints "Exception ignored ... Bad
+    # file descriptor" under our one-line error
+    if manager is not None:
+        manager.join(timeout=10)
+        if not manager.is_alive():
+            # nothing left to wake: CPython's exit hook would still write to
+            # its wake-up pipe, whose descriptor can be gone by then (3.11)
+            from concurrent.futures import process as futures_process
+
+            getattr(futures_process, "_threads_wakeups", {}).pop(manager, None)
 
 
 def _wait_until_ready(executor: ProcessPoolExecutor, ready: Any, pipeline: str, n_workers: int,
