@@ -11,7 +11,7 @@ bit for bit (tested).
 import torch
 from torch import nn
 
-from .padded_lstm import grid_size
+from .padded_lstm import pad_rows
 
 
 def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
@@ -33,15 +33,12 @@ def lstm_one_sequence_rounded(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     texts of every length meets a few dozen shapes, not one per length.
     Single-layer LSTMs without projections (those of ResidualLSTM)."""
     length = x.shape[0]
-    pad = grid_size(length) - length
     zeros = x.new_zeros((1, 1, lstm.hidden_size))
     weights = lstm._flat_weights
     n = len(weights) // (2 if lstm.bidirectional else 1)
 
     def run(seq: torch.Tensor, params) -> torch.Tensor:
-        if pad:
-            seq = torch.cat([seq, seq.new_zeros((pad, seq.shape[1]))])
-        out = torch.lstm(seq.unsqueeze(1), (zeros, zeros), params, lstm.bias, 1, 0.0, False, False, False)
+        out = torch.lstm(pad_rows(seq).unsqueeze(1), (zeros, zeros), params, lstm.bias, 1, 0.0, False, False, False)
         return out[0].squeeze(1)[:length]
 
     forward = run(x, weights[:n])
