@@ -6,6 +6,7 @@ import spacy
 from thinc.api import fix_random_seed
 
 from spacy_lstm import LSTMEncoder, LSTMEncoder_v2, LSTMTok2Vec_v3
+from spacy_lstm.modules import precision
 from spacy_lstm.modules.precision import cpu_has_native_bf16, predicts_in_bf16
 from spacy_lstm.modules.residual_lstm import ResidualLSTM
 
@@ -156,3 +157,26 @@ def test_bf16_prediction_meets_only_rounded_grid_shapes():
         residual.plan_padding = original
     assert all(steps in _GRID_SIZES and seqs in _GRID_SIZES for steps, seqs in seen)
     assert len(seen) <= grid_shape_bound(120, 64)
+
+
+def test_the_execution_path_is_chosen_in_one_place(monkeypatch):
+    from spacy_lstm.modules import residual_lstm
+    from spacy_lstm.modules.residual_lstm import Path, choose_path
+
+    def path(**kwargs):
+        settings = dict(training=False, cuda=False, one_doc=False, inference_bf16=False, n_rows=10)
+        settings.update(kwargs)
+        return choose_path(**settings)
+
+    assert path() is Path.PACKED and path(one_doc=True) is Path.ONE_DOC
+    assert path(inference_bf16=True) is Path.PADDED_BF16 and path(inference_bf16=True, one_doc=True) is Path.ONE_DOC_BF16
+    assert path(cuda=True, inference_bf16=True) is Path.PACKED and path(cuda=True, training=True) is Path.PACKED
+    assert path(training=True) is Path.PADDED
+    monkeypatch.setattr(residual_lstm, "PADDED_MAX_ROWS", 5)
+    assert path(training=True) is Path.STEPWISE
+    monkeypatch.setattr(residual_lstm, "PADDED_MAX_ROWS", 1 << 62)
+    for native, expected in ((True, Path.PADDED_AUTOCAST), (False, Path.PADDED)):
+        # oneDNN builds no bfloat16 LSTM without AMX / AVX-512 BF16 (an AVX2 EPYC failed): float32 LSTMs there
+        monkeypatch.setattr(residual_lstm, "cpu_has_native_bf16", lambda: native)
+        with precision.training_in_bf16():
+            assert path(training=True) is expected

@@ -1,4 +1,6 @@
 """A stack of packed LSTM layers with residual connections and LayerNorm."""
+import enum
+
 import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
@@ -6,7 +8,7 @@ from torch.nn.utils.rnn import PackedSequence
 from .packing import PackingPlan, plan_packing
 from .direct_lstm import lstm_one_sequence, lstm_one_sequence_rounded
 from .padded_lstm import pad_rows, padded_lstm, plan_padding
-from .precision import bf16_copy, run_in_bf16, trains_in_bf16
+from .precision import bf16_copy, cpu_has_native_bf16, run_in_bf16, trains_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
 
 #: CPU training batches with at most this many tokens run the padded path
@@ -17,6 +19,61 @@ from .stepwise_lstm import packed_lstm_stepwise
 #: 1,000 tokens 1.5x, 3,000 tokens 1.4x), so every CPU training batch takes
 #: it; the stepwise path stays as the tests' second implementation (set 0).
 PADDED_MAX_ROWS = 1 << 62
+
+
+class Path(enum.Enum):
+    """How a layer's LSTM runs on one batch; :func:`choose_path` picks it.
+
+    * PACKED: 2+ docs, training on a GPU, or predicting on a GPU or in
+      float32 on the CPU. nn.LSTM on a PackedSequence.
+    * ONE_DOC: predicting one doc (``nlp(text)``) on a GPU or in float32 on
+      the CPU. direct_lstm on the doc's own rows.
+    * ONE_DOC_BF16: predicting one doc in bfloat16 (CPU). direct_lstm,
+      padded to a rounded length.
+    * PADDED_BF16: predicting 2+ docs in bfloat16 (CPU). padded_lstm on
+      rounded grids.
+    * PADDED: training on the CPU, batches up to PADDED_MAX_ROWS rows.
+      padded_lstm, one length bucket at a time.
+    * PADDED_AUTOCAST: PADDED inside ``precision.training_in_bf16`` (the
+      pretraining objective's ``precision``), on a CPU with AMX or AVX-512
+      BF16: under autocast. Elsewhere oneDNN has no bfloat16 LSTM, so the
+      LSTMs train in float32 (PADDED).
+    * STEPWISE: training on the CPU above PADDED_MAX_ROWS. stepwise_lstm,
+      the tests' second implementation.
+
+    ``one_doc`` is never true while training. Why the
+    CPU paths differ: nn.LSTM's packed CPU backward is quadratic (see
+    stepwise_lstm.py), so CPU training pads by length bucket; bfloat16
+    prediction pads too, with its grids rounded to recurring shapes, so
+    oneDNN builds a bounded set of kernels (packed bf16 built one per batch's
+    shapes, and a corpus run grew by up to 1.5 GB), while float32 prediction
+    keeps the packed path, bit for bit; one doc runs unpacked (PyTorch's
+    packed-input path and nn.LSTM's per-call checks cost about 20 % more on
+    one short sequence).
+    """
+
+    PACKED = "packed"
+    ONE_DOC = "one_doc"
+    ONE_DOC_BF16 = "one_doc_bf16"
+    PADDED_BF16 = "padded_bf16"
+    PADDED = "padded"
+    PADDED_AUTOCAST = "padded_autocast"
+    STEPWISE = "stepwise"
+
+
+def choose_path(*, training: bool, cuda: bool, one_doc: bool, inference_bf16: bool, n_rows: int) -> Path:
+    """The one place that decides how the LSTMs run (see :class:`Path`)."""
+    if cuda:
+        return Path.ONE_DOC if one_doc else Path.PACKED
+    if training:
+        if n_rows > PADDED_MAX_ROWS:
+            return Path.STEPWISE
+        # oneDNN has no bfloat16 LSTM without AMX or AVX-512 BF16 (it fails
+        # to build the primitive): there the LSTMs train in float32
+        return Path.PADDED_AUTOCAST if trains_in_bf16() and cpu_has_native_bf16() else Path.PADDED
+    if inference_bf16:
+        return Path.ONE_DOC_BF16 if one_doc else Path.PADDED_BF16
+    return Path.ONE_DOC if one_doc else Path.PACKED
 
 
 class ResidualLSTM(nn.Module):
@@ -33,6 +90,10 @@ class ResidualLSTM(nn.Module):
     Input: ``X`` of shape ``(n_tokens, width)`` with the docs' tokens back to
     back, and ``lengths`` (one int per doc, summing to ``n_tokens``).
     Output: ``(n_tokens, width)`` in the same row order.
+
+    ``inference_bf16``: predict on the CPU with the LSTMs and projections in
+    bfloat16 (residual and LayerNorm stay float32); training and GPU work are
+    unaffected. Not a weight: the architecture's ``inference_precision``.
     """
 
     def __init__(
@@ -42,6 +103,7 @@ class ResidualLSTM(nn.Module):
         depth: int,
         bidirectional: bool = True,
         dropout: float = 0.0,
+        inference_bf16: bool = False,
     ):
         super().__init__()
         self.width = width
@@ -59,11 +121,7 @@ class ResidualLSTM(nn.Module):
         )
         self.norms = nn.ModuleList(nn.LayerNorm(width) for _ in range(depth))
         self.dropout = nn.Dropout(dropout)
-        #: Predict on the CPU with the LSTMs and projections in bfloat16
-        #: (residual and LayerNorm stay float32). Not a weight: set from the
-        #: architecture's ``inference_precision``. Training and GPU work are
-        #: unaffected.
-        self.inference_bf16 = False
+        self.inference_bf16 = inference_bf16
         self._bf16_copies: dict = {}  # bfloat16 copies of the LSTMs and projections, for prediction
 
     def forward(self, X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -73,61 +131,52 @@ class ResidualLSTM(nn.Module):
         """:meth:`forward` with the packing plan of its lengths already made."""
         if plan.to_packed.numel() == 0:
             return X.new_zeros((0, self.width))
-        # nn.LSTM's packed CPU backward is quadratic (see stepwise_lstm.py), so
-        # CPU training runs the padded path (length buckets, padded_lstm.py;
-        # the stepwise one only where PADDED_MAX_ROWS says so).
-        cpu_training = torch.is_grad_enabled() and not X.is_cuda
-        # Predicting one non-empty doc (``nlp(text)``): packed order is the
-        # doc's own order, and the LSTMs run on it unpacked, through
-        # direct_lstm (PyTorch's packed-input path and nn.LSTM's per-call
-        # checks cost about 20 % more on one short sequence).
-        one_doc = not torch.is_grad_enabled() and int(plan.batch_sizes[0]) == 1
-        h = X if one_doc else X.index_select(0, plan.to_packed)
-        bf16 = self.inference_bf16 and not h.is_cuda and not torch.is_grad_enabled()
-        # bfloat16 prediction runs the padded path too (one doc: the direct
-        # one, padded to a rounded length): its grids are rounded to recurring
-        # shapes, so oneDNN builds a bounded set of kernels (packed bf16 built
-        # one per batch's shapes, and a corpus run grew by up to 1.5 GB);
-        # float32 prediction keeps the packed path, bit for bit
-        batch_sizes = plan.batch_sizes.tolist() if cpu_training or bf16 else plan.batch_sizes
-        padded = (cpu_training and h.shape[0] <= PADDED_MAX_ROWS) or (bf16 and not one_doc)
-        padding = plan_padding(batch_sizes, h.device) if padded else None
-        # training inside precision.training_in_bf16 (the pretraining
-        # objective's ``precision``): the LSTMs and projections under autocast
-        train_bf16 = padded and trains_in_bf16()
-        if torch.is_grad_enabled() and self._bf16_copies:
+        training = torch.is_grad_enabled()
+        one_doc = not training and int(plan.batch_sizes[0]) == 1
+        path = choose_path(training=training, cuda=X.is_cuda, one_doc=one_doc,
+                           inference_bf16=self.inference_bf16, n_rows=X.shape[0])
+        if training and self._bf16_copies:
             # thinc's optimizer updates the weights in place through numpy,
             # which torch's version counters do not see: a training pass
             # drops the bfloat16 copies (loading weights bumps the counters)
             self._bf16_copies.clear()
-
-        def predict(lstm: nn.Module, x: torch.Tensor) -> torch.Tensor:
-            if one_doc:
-                return lstm_one_sequence(lstm, x)
-            return lstm(PackedSequence(x, batch_sizes))[0].data
-
+        # one doc: packed order is the doc's own order
+        h = X if path in (Path.ONE_DOC, Path.ONE_DOC_BF16) else X.index_select(0, plan.to_packed)
+        padding = None
+        batch_sizes = plan.batch_sizes
+        if path in (Path.PADDED, Path.PADDED_AUTOCAST, Path.PADDED_BF16, Path.STEPWISE):
+            batch_sizes = plan.batch_sizes.tolist()
+            if path is not Path.STEPWISE:
+                padding = plan_padding(batch_sizes, h.device)
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
-            if bf16:
-                twin = bf16_copy(lstm, self._bf16_copies)
-                out = lstm_one_sequence_rounded(twin, h.bfloat16()) if one_doc else padded_lstm(twin, h.bfloat16(), padding)
-                if not isinstance(project, nn.Identity):
-                    # rows rounded too: a bf16 matrix product is a oneDNN kernel per shape
-                    out = run_in_bf16(project, self._bf16_copies, pad_rows(out))[: out.shape[0]]
-                out = out.float()
-            elif train_bf16:
-                with torch.autocast("cpu", dtype=torch.bfloat16):
-                    out = project(padded_lstm(lstm, h, padding))
-                out = out.float()
-            else:
-                if padded:
-                    out = padded_lstm(lstm, h, padding)
-                elif cpu_training:
-                    out = packed_lstm_stepwise(lstm, h, batch_sizes)
-                else:
-                    if h.is_cuda:
-                        # Thinc's optimizer swaps parameter storage after each update.
-                        lstm.flatten_parameters()
-                    out = predict(lstm, h)
-                out = project(out)
+            out = self._run_layer(path, lstm, project, h, batch_sizes, padding)
             h = norm(h + self.dropout(out))
-        return h if one_doc else h.index_select(0, plan.to_flat)
+        return h if path in (Path.ONE_DOC, Path.ONE_DOC_BF16) else h.index_select(0, plan.to_flat)
+
+    def _run_layer(self, path: Path, lstm: nn.LSTM, project: nn.Module, h: torch.Tensor, batch_sizes,
+                   padding) -> torch.Tensor:
+        """``Project(LSTM(h))`` of one layer along ``path``."""
+        if path in (Path.ONE_DOC_BF16, Path.PADDED_BF16):
+            twin = bf16_copy(lstm, self._bf16_copies)
+            if path is Path.ONE_DOC_BF16:
+                out = lstm_one_sequence_rounded(twin, h.bfloat16())
+            else:
+                out = padded_lstm(twin, h.bfloat16(), padding)
+            if not isinstance(project, nn.Identity):
+                # rows rounded too: a bf16 matrix product is a oneDNN kernel per shape
+                out = run_in_bf16(project, self._bf16_copies, pad_rows(out))[: out.shape[0]]
+            return out.float()
+        if path is Path.PADDED_AUTOCAST:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                out = project(padded_lstm(lstm, h, padding))
+            return out.float()
+        if path is Path.PADDED:
+            return project(padded_lstm(lstm, h, padding))
+        if path is Path.STEPWISE:
+            return project(packed_lstm_stepwise(lstm, h, batch_sizes))
+        if path is Path.ONE_DOC:
+            return project(lstm_one_sequence(lstm, h))
+        if h.is_cuda:
+            # Thinc's optimizer swaps parameter storage after each update.
+            lstm.flatten_parameters()
+        return project(lstm(PackedSequence(h, batch_sizes))[0].data)

@@ -20,6 +20,7 @@ What is predicted about the neighbour (``target``):
 
 docs/benchmarks.md reports what each gives downstream.
 """
+import warnings
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy
@@ -40,7 +41,7 @@ from thinc.api import (
 
 from ..layers.matmul_ops import use_training_matmul
 from ..models.tok2vec_model import PRETRAINED_MARK
-from ..modules.precision import predicts_in_bf16, training_in_bf16
+from ..modules.precision import cpu_has_native_bf16, predicts_in_bf16, training_in_bf16
 from .restart import Restarts, check_restart_epochs
 
 TARGETS = ("words", "vectors", "characters")
@@ -120,8 +121,14 @@ def create_pretrain_bilm_v2(
         a slanted triangle, cosine restarts) stays at its first value, which
         for a warm-up is 0. Default false: what v2 always computed.
     """
+    bf16 = predicts_in_bf16(precision, "PretrainBiLM: precision")
+    if bf16 and not cpu_has_native_bf16():
+        warnings.warn(
+            "PretrainBiLM: precision = \"bf16\" on a CPU without AMX or AVX-512 BF16: the LSTMs train in float32 "
+            "(oneDNN has no bfloat16 LSTM here) and the matrix products in emulated bfloat16, slower than fp32; "
+            "use precision = \"auto\" (fp32 on this CPU)", UserWarning, stacklevel=2)
     return _objective("spacy_lstm.PretrainBiLM.v2", target, hidden_size, maxout_pieces, embedding_rows,
-                      n_characters, bf16=predicts_in_bf16(precision, "PretrainBiLM: precision"),
+                      n_characters, bf16=bf16,
                       restart_epochs=check_restart_epochs(restart_epochs), step_schedules=step_schedules)
 
 
