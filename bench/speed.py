@@ -30,7 +30,7 @@ def read_texts(path: Path, limit: int):
     if path.suffix == ".spacy":
         texts = [d.text for d in DocBin().from_disk(path).get_docs(spacy.blank("xx").vocab)]
     elif path.suffix == ".conllu":
-        from spacy_lstm.convert.conllu import iter_conllu_texts
+        from spacy_lstm.documents.conllu import iter_conllu_texts
 
         texts = list(iter_conllu_texts(path))
     else:

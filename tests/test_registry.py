@@ -22,6 +22,15 @@ BUILD_ARGS = {
                                     "use_reduce_max": True, "use_reduce_mean": True, "nO": 2},
     "spacy_lstm.CompactEmbed.v1": {"width": 8, "attrs": ["NORM", "SHAPE"], "rows": [50, 20],
                                    "attr_widths": [4, 2], "include_static_vectors": False},
+    "spacy_lstm.Refine.v1": {"width": 8, "depth": 1},
+    "spacy_lstm.LSTMEncoder.v3": {"width": 9, "depth": 1, "language_model": True},
+    "spacy_lstm.LSTMTok2Vec.v4": {"width": 9, "include_static_vectors": False},
+    "spacy_lstm.Tok2Vec.v1": {
+        "embed": {"@architectures": "spacy_lstm.CompactEmbed.v1", "width": 8, "attrs": ["NORM"], "rows": [50],
+                  "attr_widths": [4], "include_static_vectors": False},
+        "encode": {"@architectures": "spacy_lstm.LSTMEncoder.v2", "width": 8, "depth": 1, "dropout": 0.0},
+        "refine": {"@architectures": "spacy_lstm.Refine.v1", "width": 8, "depth": 0, "window_size": 1},
+    },
 }
 
 
@@ -62,6 +71,8 @@ else:
         assert result["nO"] == BUILD_ARGS[name]["width"]
     elif "nO" in BUILD_ARGS[name]:
         assert result["nO"] == BUILD_ARGS[name]["nO"]
+    elif "encode" in BUILD_ARGS[name]:  # a tok2vec from blocks is as wide as its encoder
+        assert result["nO"] == BUILD_ARGS[name]["encode"]["width"]
     else:
         assert result == {"factory": True}
 

@@ -188,3 +188,39 @@ def test_v3_refine_hidden_size_sizes_the_task_bilstm_and_defaults_to_width():
     assert sizes == {None: 24, 8: 8}
     with pytest.raises(ValueError, match="refine_hidden_size must be >= 1"):
         LSTMTok2Vec_v3(width=24, refine_depth=1, refine_hidden_size=0)
+
+
+def test_tok2vec_from_blocks_is_the_v3_preset_of_the_same_settings():
+    """LSTMTok2Vec.v3 is a preset of the registered blocks: spacy_lstm.Tok2Vec.v1
+    with the blocks it names builds the same model (same nodes, refs and
+    weights from the same seed) and predicts the same, bit for bit."""
+    import sys
+    from pathlib import Path
+
+    from spacy.util import registry
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "released"))
+    from cases import BLOCKS, docs
+
+    def built(make):
+        fix_random_seed(0)
+        model = make()
+        X = docs()
+        model.initialize(X=X)
+        return model, X
+
+    blocks, X = built(lambda: registry.resolve({"m": BLOCKS})["m"])
+    preset, _ = built(lambda: registry.architectures.get("spacy_lstm.LSTMTok2Vec.v3")(
+        width=20, hidden_size=12, refine_depth=1, refine_hidden_size=8, window_size=1, lm_learn_rate_scale=0.3,
+        rows=[300, 200, 200, 200], char_width=4, vectors_width=8))
+    assert sorted(blocks.ref_names) == sorted(preset.ref_names) == ["embed", "encode", "lm", "refine"]
+    assert blocks.to_bytes() == preset.to_bytes()
+    for a, b in zip(blocks.predict(X), preset.predict(X)):
+        assert numpy.array_equal(a, b)
+
+
+def test_refine_block_needs_something_to_refine():
+    from spacy_lstm.layers.refine import Refine
+
+    with pytest.raises(ValueError, match="nothing to refine"):
+        Refine(16, depth=0, window_size=0)

@@ -1,17 +1,11 @@
-"""The documents to annotate, streamed from plain text, JSONL, CoNLL-U or .spacy."""
-import json
+"""The documents to annotate, as records with their place in the inputs (read by :mod:`spacy_lstm.documents`)."""
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Union
 
-from ..textfile import decode_line
+from ..documents import LINE_FORMATS, BadDocument, DocumentError, document_format, iter_documents
 
-#: Suffixes read line by line (one document per line).
-LINE_FORMATS = (".txt", ".jsonl")
-FORMATS = (".txt", ".jsonl", ".conllu", ".spacy")
-
-
-class AnnotateInputError(ValueError):
-    """An input cannot be read; the message names the file and line."""
+#: The error for an input that cannot be read: the document reader's own.
+AnnotateInputError = DocumentError
 
 
 class Record(NamedTuple):
@@ -39,13 +33,15 @@ def check_inputs(paths: Sequence[Union[str, Path]]) -> List[Path]:
     for path in map(Path, paths):
         if not path.is_file():
             raise AnnotateInputError(f"{path}: no such file")
-        if path.suffix not in FORMATS:
-            raise AnnotateInputError(
-                f"{path}: unknown format {path.suffix or '(no suffix)'}; expected one of {', '.join(FORMATS)} "
-                "(.txt: one document per line; .jsonl: {\"text\": ...} per line)"
-            )
+        document_format(path, plain_text_default=False)
         out.append(path.resolve())  # the same file for every process and Ray worker
     return out
+
+
+def is_line_input(path: Path) -> bool:
+    """Whether ``path`` is read line by line with byte offsets (an uncompressed
+    .txt or .jsonl), so processes and Ray actors can each read a segment."""
+    return path.suffix in LINE_FORMATS
 
 
 def iter_records(paths: Sequence[Path], skip_bad: bool = False,
@@ -56,41 +52,7 @@ def iter_records(paths: Sequence[Path], skip_bad: bool = False,
     :class:`AnnotateInputError`, or with ``skip_bad`` is yielded as
     :class:`BadLine`. Blank lines are not documents."""
     for index, path in enumerate(paths):
-        if path.suffix in LINE_FORMATS:
-            yield from _line_records(index, path, skip_bad, max_chars=max_chars)
-        else:
-            yield from _doc_records(index, path, skip_bad, max_chars)
-
-
-def _check_length(text: str, max_chars: int) -> None:
-    if max_chars and len(text) > max_chars:
-        raise ValueError(f"{len(text):,} characters, more than the pipeline's max_length ({max_chars:,}); "
-                         "--skip-bad skips it")
-
-
-def _line_records(
-    index: int, path: Path, skip_bad: bool, start_byte: int = 0, end_byte: Optional[int] = None, first_line: int = 1,
-    max_chars: int = 0,
-) -> Iterator[Union[Record, BadLine]]:
-    jsonl = path.suffix == ".jsonl"
-    offset = start_byte
-    with path.open("rb") as handle:
-        handle.seek(start_byte)
-        for number, raw in enumerate(handle, start=first_line):
-            if end_byte is not None and offset >= end_byte:
-                break
-            start, offset = offset, offset + len(raw)
-            try:
-                text, meta = _parse(raw, number == 1, jsonl)
-                _check_length(text, max_chars)
-            except ValueError as err:
-                message = f"{path}, line {number}: {err}"
-                if not skip_bad:
-                    raise AnnotateInputError(message) from None
-                yield BadLine(index, number, message)
-                continue
-            if text.strip():
-                yield Record(index, number, start, offset, text, meta)
+        yield from _records(index, path, skip_bad, iter_documents(path, False, True, max_chars))
 
 
 def read_segment(
@@ -99,26 +61,26 @@ def read_segment(
     """The documents of bytes ``[start_byte, end_byte)`` of a .txt/.jsonl
     input (whole lines, the first numbered ``first_line``), read exactly as
     :func:`iter_records` reads them: a Ray actor reads its shard this way."""
-    for item in _line_records(index, path, skip_bad, start_byte, end_byte, first_line, max_chars):
+    documents = iter_documents(path, False, True, max_chars, start_byte, end_byte, first_line)
+    for item in _records(index, path, skip_bad, documents):
         if isinstance(item, Record):
             yield item
 
 
-def _parse(raw: bytes, first: bool, jsonl: bool):
-    line = decode_line(raw, first=first)
-    if not jsonl:
-        return line.rstrip("\r\n"), {}
-    if not line.strip():
-        return "", {}
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"invalid JSON ({err.msg} at column {err.colno}); expected {{\"text\": ...}}") from None
-    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        raise ValueError("expected an object with a \"text\" string")
-    text = record.pop("text")
-    _check_int64(record)
-    return text, record
+def _records(index: int, path: Path, skip_bad: bool, documents) -> Iterator[Union[Record, BadLine]]:
+    for document in documents:
+        error = document.error if isinstance(document, BadDocument) else None
+        if error is None:
+            try:
+                _check_int64(document.meta)
+            except ValueError as err:
+                error = str(DocumentError(path, document.number, str(err)))
+        if error is not None:
+            if not skip_bad:
+                raise AnnotateInputError(error)
+            yield BadLine(index, document.number, error)
+            continue
+        yield Record(index, document.number, document.start, document.end, document.text, document.meta)
 
 
 _INT64 = (-(2**63), 2**64 - 1)
@@ -139,35 +101,6 @@ def _check_int64(value: Any, where: str = "") -> None:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             _check_int64(item, f"{where}[{i}]")
-
-
-def _doc_records(index: int, path: Path, skip_bad: bool = False,
-                 max_chars: int = 0) -> Iterator[Union[Record, BadLine]]:
-    if path.suffix == ".conllu":
-        from ..convert.conllu import iter_conllu_texts
-
-        texts: Iterator[str] = iter_conllu_texts(path)  # streamed, validated, each sentence's "# text"
-    else:
-        import spacy
-        from spacy.tokens import DocBin
-
-        try:
-            docs = DocBin().from_disk(path).get_docs(spacy.blank("xx").vocab)
-        except Exception as err:  # zlib/msgpack errors have many types
-            raise AnnotateInputError(f"{path}: not a readable .spacy file ({err})") from None
-        texts = (doc.text for doc in docs)
-    for number, text in enumerate(texts, start=1):
-        try:
-            _check_length(text, max_chars)
-        except ValueError as err:
-            what = "sentence" if path.suffix == ".conllu" else "doc"
-            message = f"{path}, {what} {number}: {err}"
-            if not skip_bad:
-                raise AnnotateInputError(message) from None
-            yield BadLine(index, number, message)
-            continue
-        if text.strip():
-            yield Record(index, number, None, None, text, {})
 
 
 def file_identity(path: Path) -> Dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any, Dict, Optional, Sequence
 from spacy.language import Language
 
 from ..progress import progress_bar
-from .inputs import LINE_FORMATS
+from .inputs import is_line_input
 from .plan import ShardPlan, shard_descriptors, source_ranges
 from .pool import annotate_in_workers
 from .shards import ShardWriter
@@ -33,7 +33,7 @@ def annotate_local(
     ``n_process`` > 1 and .txt/.jsonl inputs, worker processes load it
     (:mod:`.pool`)."""
     plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad, nlp.max_length)
-    if n_process > 1 and source is not None and all(p.suffix in LINE_FORMATS for p in inputs):
+    if n_process > 1 and source is not None and all(is_line_input(p) for p in inputs):
         return _annotate_in_pool(source, inputs, writer, plan, n_process, batch_size, skip_bad, progress)
     written: Dict[int, Dict[str, Any]] = {}
     current: Optional[int] = None

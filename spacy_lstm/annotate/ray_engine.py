@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, Sequence
 
 from ..errors import UsageError
-from .inputs import LINE_FORMATS
+from .inputs import is_line_input
 from .plan import ShardPlan, shard_descriptors
 from .shards import ShardWriter
 from .worker import ShardAnnotator
@@ -68,7 +68,7 @@ def annotate_ray(
         import ray
     except ImportError:
         raise UsageError("--engine ray needs Ray: pip install 'spacy-lstm[ray]'") from None
-    not_lines = [str(p) for p in inputs if p.suffix not in LINE_FORMATS]
+    not_lines = [str(p) for p in inputs if not is_line_input(p)]
     if not_lines:
         raise UsageError(f"--engine ray reads .txt and .jsonl inputs; convert or use --engine local for {', '.join(not_lines)}")
     plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad, max_chars)

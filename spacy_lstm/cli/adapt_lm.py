@@ -6,6 +6,7 @@ import typer
 from spacy.cli._util import Arg, Opt, import_code, parse_config_overrides, setup_gpu, show_validation_error
 from spacy.util import load_config
 
+from ..documents import FORMATS_HELP
 from ._app import lstm_app, run_and_exit
 
 
@@ -15,7 +16,7 @@ def adapt_lm_cli(
     ctx: typer.Context,  # config overrides: --section.key value, as spacy pretrain takes them
     config_path: Path = Arg(..., help="The config the weights were pretrained with (a filled [pretraining] block)", exists=True, dir_okay=False, show_default=False),
     weights: Path = Arg(..., help="spacy pretrain's weights to start from (model*.bin, e.g. model-last.bin)", show_default=False),
-    text: Path = Arg(..., help="The task's own text: a .spacy training corpus, .txt (one document per line) or .jsonl", show_default=False),
+    text: Path = Arg(..., help=f"The task's own text, e.g. its .spacy training corpus: {FORMATS_HELP}", show_default=False),
     output_dir: Path = Arg(..., help="New directory for the adapted weights (model-last.bin); it appears only when complete", show_default=False),
     epochs: int = Opt(3, "--epochs", "-e", help="Passes of the language-model objective over TEXT"),
     overwrite: bool = Opt(False, "--overwrite", help="Replace OUTPUT_DIR if it is an earlier adapt-lm output; any other existing directory is refused"),

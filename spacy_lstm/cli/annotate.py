@@ -6,6 +6,7 @@ from typing import List
 from spacy.cli._util import Arg, Opt
 from wasabi import msg
 
+from ..documents import FORMATS_HELP
 from ..errors import UsageError
 from ._app import lstm_app, run_and_exit
 
@@ -14,7 +15,7 @@ from ._app import lstm_app, run_and_exit
 def annotate_cli(
     # fmt: off
     pipeline: str = Arg(..., help="Trained pipeline: an installed package name or a directory", show_default=False),
-    inputs: List[Path] = Arg(..., help="Input files: .txt (one document per line), .jsonl ({\"text\": ...} per line; other fields are kept as user_data), .conllu or .spacy", show_default=False),
+    inputs: List[Path] = Arg(..., help=f"Input files: {FORMATS_HELP}. A .jsonl record's other fields are kept as user_data", show_default=False),
     output_dir: Path = Arg(..., help="Directory of shards and manifest.json; a rerun with the same settings resumes it, anything else existing is refused", show_default=False),
     shard_size: int = Opt(1000, "--shard-size", help="Documents per shard (memory grows with it, not with the corpus)"),
     n_process: int = Opt(1, "--n-process", "-n", help="Processes on this machine (nlp.pipe n_process)"),

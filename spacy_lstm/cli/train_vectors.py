@@ -5,6 +5,7 @@ from typing import List, Optional
 from spacy.cli._util import Arg, Opt, app
 from wasabi import msg
 
+from ..documents import FORMATS_HELP
 from ..errors import UsageError
 from ..vectors.config import VectorsConfig
 from ._app import lstm_app, run_and_exit
@@ -15,7 +16,7 @@ HELP = "Train skip-gram (word or floret) vectors that spaCy's [initialize] vecto
 
 def train_vectors_cli(
     # fmt: off
-    inputs: List[Path] = Arg(..., help="Text files (.txt, one sentence or document per line), .spacy or .conllu files", show_default=False),
+    inputs: List[Path] = Arg(..., help=f"Input files: {FORMATS_HELP}; any other suffix is plain text", show_default=False),
     output_dir: Path = Arg(..., help="New directory to write; it appears only when complete. An existing one is never touched unless it is empty, or an earlier train-vectors output and --overwrite is given", show_default=False),
     overwrite: bool = Opt(False, "--overwrite", help="Replace OUTPUT_DIR if it is an earlier train-vectors output (config.cfg + training.json and nothing else); any other existing directory is refused"),
     mode: str = Opt(_D.mode, "--mode", help="'word' (one row per vocabulary word) or 'floret' (hashed subwords; spaCy's floret mode)"),

@@ -1,11 +1,11 @@
 """Reading text input strictly and writing DocBins atomically."""
 from pathlib import Path
-from typing import Iterable, Iterator, List, Tuple
+from typing import Iterable, List, Tuple
 
 from spacy.tokens import Doc, DocBin
 
 from ..safe_output import atomic_file, check_file_target
-from ..textfile import decode_line
+from ..documents.lines import decode_line
 from .errors import ConversionError
 
 
@@ -24,19 +24,6 @@ def read_lines(path: Path) -> List[Tuple[int, str]]:
     if not any(text.strip() for _, text in lines):
         raise ConversionError(path, None, "file is empty; expected at least one record")
     return lines
-
-
-def blocks(lines: Iterable[Tuple[int, str]]) -> Iterator[List[Tuple[int, str]]]:
-    """Groups of consecutive non-blank lines (sentences in CoNLL-U and IOB files)."""
-    block: List[Tuple[int, str]] = []
-    for number, text in lines:
-        if text.strip():
-            block.append((number, text))
-        elif block:
-            yield block
-            block = []
-    if block:
-        yield block
 
 
 def write_docbin_atomic(docs: Iterable[Doc], out: Path) -> int:

@@ -19,7 +19,8 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from .errors import ConversionError
-from .io import blocks, read_lines, write_docbin_atomic
+from ..documents.lines import blocks
+from .io import read_lines, write_docbin_atomic
 
 
 def _parse_tag(path: Path, number: int, tag: str, labels: Optional[Sequence[str]]):

@@ -1,5 +1,6 @@
 """``spacy_lstm.LSTMEncoder.v1`` (a packed, residual (Bi)LSTM over a batch of
-docs) and ``.v2`` (two separate stacks that are true language models)."""
+docs), ``.v2`` (two separate stacks that are true language models) and
+``.v3`` (either, with its dropout set by spaCy's ``[training] dropout``)."""
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
@@ -11,6 +12,7 @@ from thinc.types import Floats2d
 from ..modules.bilm import BiLMStack, split_width
 from ..modules.precision import predicts_in_bf16
 from ..modules.residual_lstm import ResidualLSTM
+from .dropout_rate import current_rate, dropout_rate_node
 from .torch_shim import torch_wrapper
 
 InT = List[Floats2d]
@@ -59,11 +61,13 @@ def LSTMEncoder(
         always float32 here (see mixed_precision). See docs/benchmarks.md for
         speed and accuracy.
     """
-    hidden_size = _check_args(width, depth, dropout, bidirectional, hidden_size)
-    module = ResidualLSTM(width, hidden_size, depth, bidirectional, dropout)
+    _check_args(width, depth, dropout)
+    hidden_size = resolve_hidden_size(width, hidden_size, split_width=bidirectional)
+    module = ResidualLSTM(width, hidden_size, depth, bidirectional, dropout,
+                          inference_bf16=predicts_in_bf16(inference_precision))
     attrs = {"width": width, "depth": depth, "dropout": dropout, "bidirectional": bidirectional,
              "hidden_size": hidden_size}
-    return _wrap("lstm_encoder", module, width, attrs, mixed_precision, grad_scaler_config, inference_precision)
+    return _wrap("lstm_encoder", module, width, attrs, mixed_precision, grad_scaler_config)
 
 
 @registry.architectures("spacy_lstm.LSTMEncoder.v2")
@@ -103,11 +107,63 @@ def LSTMEncoder_v2(
     """
     if not isinstance(width, int) or width < 2:
         raise ValueError(f"LSTMEncoder.v2: width must be an integer >= 2, got {width!r}")
-    hidden_size = _check_args(width, depth, dropout, False, width if hidden_size is None else hidden_size)
-    module = BiLMStack(width, hidden_size, depth, dropout)
+    _check_args(width, depth, dropout)
+    hidden_size = resolve_hidden_size(width, hidden_size)
+    module = BiLMStack(width, hidden_size, depth, dropout, inference_bf16=predicts_in_bf16(inference_precision))
     attrs = {"width": width, "depth": depth, "dropout": dropout, "hidden_size": hidden_size,
              "halves": split_width(width)}
-    return _wrap("bilm_encoder", module, width, attrs, mixed_precision, grad_scaler_config, inference_precision)
+    return _wrap("bilm_encoder", module, width, attrs, mixed_precision, grad_scaler_config)
+
+
+@registry.architectures("spacy_lstm.LSTMEncoder.v3")
+def LSTMEncoder_v3(
+    width: int,
+    depth: int,
+    dropout: float = 0.1,
+    language_model: bool = False,
+    bidirectional: bool = True,
+    hidden_size: Optional[int] = None,
+    mixed_precision: bool = False,
+    grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
+    inference_precision: str = "fp32",
+) -> Model[InT, OutT]:
+    """``spacy_lstm.LSTMEncoder.v1`` (``language_model = false``) or ``.v2``
+    (``true``: two separate stacks, pretrainable), with the dropout inside the
+    LSTM stacks set by spaCy: ``[training] dropout`` and
+    ``nlp.update(drop=...)`` reach it as they reach every Thinc ``Dropout``
+    layer (Thinc's ``dropout_rate``), so ``drop=0`` trains without it.
+
+    width (int): Input and output width. 128-512.
+    depth (int): LSTM layers (per direction with ``language_model``), >= 1. 1-3.
+    dropout (float): The rate until spaCy sets one, [0, 1). ``spacy train``
+        sets ``[training] dropout`` on every update. 0.1-0.3.
+    language_model (bool): Build v2's separate forward and backward stacks
+        (ELMo's biLM) instead of v1's BiLSTM layers.
+    bidirectional (bool): v1's setting; must be true with ``language_model``.
+    hidden_size (Optional[int]): LSTM units per direction; None: half the
+        width (v1), the width (``language_model``). 128-512.
+    mixed_precision, grad_scaler_config, inference_precision: As in v1.
+    """
+    if language_model and not bidirectional:
+        raise ValueError("LSTMEncoder.v3: language_model = true reads both directions; "
+                         "set bidirectional = true (or language_model = false)")
+    if language_model:
+        base = LSTMEncoder_v2(width, depth, dropout, hidden_size, mixed_precision, grad_scaler_config,
+                              inference_precision)
+    else:
+        base = LSTMEncoder(width, depth, dropout, bidirectional, hidden_size, mixed_precision, grad_scaler_config,
+                           inference_precision)
+    return Model(base.name, _forward_following_dropout, init=init, layers=[base.layers[0], dropout_rate_node(dropout)],
+                 dims={"nI": width, "nO": width}, attrs=base.attrs)
+
+
+def _forward_following_dropout(model: Model[InT, OutT], Xs: InT, is_train: bool) -> Tuple[OutT, Callable]:
+    """:func:`forward`, with the torch module's dropout at the rate spaCy set."""
+    rate = current_rate(model.layers[1])
+    for part in model.layers[0].shims[0]._model.modules():
+        if isinstance(part, torch.nn.Dropout):
+            part.p = rate
+    return forward(model, Xs, is_train)
 
 
 def _wrap(
@@ -117,40 +173,36 @@ def _wrap(
     attrs: Dict[str, Any],
     mixed_precision: bool,
     grad_scaler_config: Dict[str, Any],
-    inference_precision: str = "fp32",
 ) -> Model[InT, OutT]:
     """The Thinc model around a torch module mapping ``(X, lengths)`` to ``Y``."""
-    bf16 = predicts_in_bf16(inference_precision)
-    for part in module.modules():
-        if isinstance(part, ResidualLSTM):
-            part.inference_bf16 = bf16
     wrapped = torch_wrapper(module, _convert_inputs, _convert_outputs, mixed_precision,
                             PyTorchGradScaler(**grad_scaler_config))
     return Model(name, forward, init=init, layers=[wrapped], dims={"nI": width, "nO": width}, attrs=attrs)
 
 
-def _check_args(
-    width: int,
-    depth: int,
-    dropout: float,
-    bidirectional: bool,
-    hidden_size: Optional[int],
-) -> int:
+def resolve_hidden_size(width: int, hidden_size: Optional[int], split_width: bool = False) -> int:
+    """LSTM units per direction, the one place every encoder and tok2vec
+    resolves ``hidden_size``. An int is checked and kept. ``None`` means
+    ``width`` (``LSTMEncoder.v2``, the v2/v3 tok2vecs, ``refine``), or with
+    ``split_width`` (``LSTMEncoder.v1`` bidirectional, the v1 tok2vec) half the
+    width, so the two directions side by side are ``width`` wide: an odd
+    width gets ``(width + 1) // 2`` units and a projection back."""
+    if hidden_size is None:
+        return (width + 1) // 2 if split_width else width
+    if not isinstance(hidden_size, int) or hidden_size < 1:
+        raise ValueError(
+            f"LSTMEncoder: hidden_size must be a positive integer or null, got {hidden_size!r}"
+        )
+    return hidden_size
+
+
+def _check_args(width: int, depth: int, dropout: float) -> None:
     if not isinstance(width, int) or width < 1:
         raise ValueError(f"LSTMEncoder: width must be a positive integer, got {width!r}")
     if not isinstance(depth, int) or depth < 1:
         raise ValueError(f"LSTMEncoder: depth must be an integer >= 1, got {depth!r}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"LSTMEncoder: dropout must be in [0, 1), got {dropout!r}")
-    if hidden_size is None:
-        # an odd width gets (width + 1) // 2 units per direction and a
-        # projection back to width; even widths are unchanged (width // 2)
-        return (width + 1) // 2 if bidirectional else width
-    if not isinstance(hidden_size, int) or hidden_size < 1:
-        raise ValueError(
-            f"LSTMEncoder: hidden_size must be a positive integer or null, got {hidden_size!r}"
-        )
-    return hidden_size
 
 
 def init(model: Model[InT, OutT], X: Optional[InT] = None, Y: Optional[OutT] = None) -> None:

@@ -1,20 +1,73 @@
-"""``spacy_lstm.LSTMTok2Vec.v1``, ``.v2`` and ``.v3``: token features + static vectors -> packed LSTM."""
+"""``spacy_lstm.Tok2Vec.v1``, a tok2vec from registered blocks, and the
+released one-block architectures ``spacy_lstm.LSTMTok2Vec.v1``, ``.v2`` and
+``.v3`` (token features + static vectors -> packed LSTM), each now a preset
+of those blocks.
+
+The blocks, each registered and usable on its own in a config:
+
+* ``embed`` (``List[Doc] -> List[Floats2d]``): ``spacy_lstm.CompactEmbed.v1``
+  or spaCy's ``spacy.MultiHashEmbed.v2``;
+* ``encode`` (``List[Floats2d] -> List[Floats2d]``): ``spacy_lstm.LSTMEncoder.v1``
+  (a BiLSTM) or ``.v2`` (two language-model stacks, pretrainable);
+* ``refine`` (optional, same types): ``spacy_lstm.Refine.v1``, trained on the
+  task only, after a pretrained encoder.
+"""
+import inspect
 from typing import Any, Dict, List, Optional, Union
 
 from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.tokens import Doc
 from spacy.util import SimpleFrozenDict, registry
-from thinc.api import Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
+from thinc.api import Maxout, Model, chain, concatenate, with_array
 from thinc.types import Floats2d
 
 from ..layers.char_embed import CharacterEmbed
-from ..layers.compact_embed import CompactEmbed, default_attr_widths, residual_window
-from ..layers.lstm_encoder import LSTMEncoder, LSTMEncoder_v2
+from ..layers.compact_embed import CompactEmbed, default_attr_widths
+from ..layers.lstm_encoder import LSTMEncoder, LSTMEncoder_v2, LSTMEncoder_v3, resolve_hidden_size
+from ..layers.refine import Refine
 from ..layers.word_dropout import word_dropout
-from .tok2vec_model import assemble_tok2vec, with_language_model_ref
+from .tok2vec_model import tok2vec_model
 
 CALAMANCY_ATTRS = ["NORM", "PREFIX", "SUFFIX", "SHAPE"]
 CALAMANCY_ROWS = [5000, 1000, 2500, 2500]
+
+
+@registry.architectures("spacy_lstm.Tok2Vec.v1")
+def Tok2Vec(
+    embed: Model[List[Doc], List[Floats2d]],
+    encode: Model[List[Floats2d], List[Floats2d]],
+    refine: Optional[Model[List[Floats2d], List[Floats2d]]] = None,
+    word_dropout_rate: float = 0.05,
+    freeze_lm: bool = False,
+    lm_learn_rate_scale: float = 1.0,
+    word_dropout_from_training: bool = False,
+) -> Model[List[Doc], List[Floats2d]]:
+    """A tok2vec assembled from blocks, as spaCy's ``spacy.Tok2Vec.v2``:
+    ``embed``, word dropout, ``encode`` and, optionally, ``refine``. The
+    part up to ``encode`` is the ref ``lm``: what ``spacy pretrain`` trains
+    with ``[pretraining] layer = "lm"`` (needs an encoder whose halves are
+    language models, ``spacy_lstm.LSTMEncoder.v2``).
+
+    embed (Model[List[Doc], List[Floats2d]]): Embeds each token, output as
+        wide as ``encode``'s input. ``spacy_lstm.CompactEmbed.v1``.
+    encode (Model[List[Floats2d], List[Floats2d]]): Contextualises the
+        embeddings; its ``nO`` is the tok2vec's width.
+        ``spacy_lstm.LSTMEncoder.v1`` or ``.v2``.
+    refine (Optional[Model[List[Floats2d], List[Floats2d]]]): Layers after
+        the encoder, trained on the task only. ``spacy_lstm.Refine.v1``;
+        None (default): none.
+    word_dropout_rate (float): Probability of zeroing a token's whole
+        embedding while training, [0, 1). 0-0.15.
+    freeze_lm (bool): Keep the ``lm`` part fixed (see ``LSTMTok2Vec.v3``).
+    lm_learn_rate_scale (float): Learning rate of the ``lm`` part as a
+        multiple of the optimizer's (see ``LSTMTok2Vec.v3``). 0.1-1.0.
+    word_dropout_from_training (bool): Word dropout follows spaCy's
+        ``[training] dropout`` (its rate is set on every update, as for
+        Thinc's ``Dropout``; ``word_dropout_rate`` until then) instead of
+        staying at ``word_dropout_rate`` (the default).
+    """
+    return tok2vec_model(embed, word_dropout(word_dropout_rate, word_dropout_from_training), encode, refine,
+                         freeze_lm=freeze_lm, lm_learn_rate_scale=lm_learn_rate_scale)
 
 
 @registry.architectures("spacy_lstm.LSTMTok2Vec.v1")
@@ -82,16 +135,8 @@ def LSTMTok2Vec(
             f"LSTMTok2Vec: char_width must be >= 0 and char_count >= 1, "
             f"got {char_width} and {char_count}"
         )
-    encoder = LSTMEncoder(
-        width=width,
-        depth=depth,
-        dropout=dropout,
-        bidirectional=bidirectional,
-        hidden_size=hidden_size,
-        mixed_precision=mixed_precision,
-        grad_scaler_config=grad_scaler_config,
-        inference_precision=inference_precision,
-    )
+    encoder = LSTMEncoder(width, depth, dropout, bidirectional, hidden_size, mixed_precision, grad_scaler_config,
+                          inference_precision)
     embed = MultiHashEmbed(
         width=width,
         attrs=attrs,
@@ -103,7 +148,8 @@ def LSTMTok2Vec(
             concatenate(embed, CharacterEmbed(nM=char_width, nC=char_count)),
             with_array(Maxout(width, nP=2, normalize=True)),
         )
-    return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
+    # the v1/v2 bytes list their refs, and they had no ref "lm"
+    return tok2vec_model(embed, word_dropout(word_dropout_rate), encoder, lm_ref=False)
 
 
 @registry.architectures("spacy_lstm.LSTMTok2Vec.v2")
@@ -165,23 +211,12 @@ def LSTMTok2Vec_v2(
         layer after the mixer (local context from the first step). 0-1.
     bidirectional, mixed_precision, grad_scaler_config, inference_precision: See LSTMEncoder.
     """
-    if hidden_size is None:
-        hidden_size = width
-    embed = _compact_embed(
-        width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width, char_count,
-        maxout_pieces, window_size,
-    )
-    encoder = LSTMEncoder(
-        width=width,
-        depth=depth,
-        dropout=dropout,
-        bidirectional=bidirectional,
-        hidden_size=hidden_size,
-        mixed_precision=mixed_precision,
-        grad_scaler_config=grad_scaler_config,
-        inference_precision=inference_precision,
-    )
-    return assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
+    embed = _compact_embed(width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width,
+                           char_count, maxout_pieces, window_size)
+    encoder = LSTMEncoder(width, depth, dropout, bidirectional, resolve_hidden_size(width, hidden_size),
+                          mixed_precision, grad_scaler_config, inference_precision)
+    # the v1/v2 bytes list their refs, and they had no ref "lm"
+    return tok2vec_model(embed, word_dropout(word_dropout_rate), encoder, lm_ref=False)
 
 
 def _compact_embed(
@@ -197,18 +232,9 @@ def _compact_embed(
     window_size: int,
 ) -> Model[List[Doc], List[Floats2d]]:
     """CompactEmbed with the tok2vecs' default table widths."""
-    return CompactEmbed(
-        width=width,
-        attrs=attrs,
-        rows=rows,
-        attr_widths=default_attr_widths(width, len(attrs)) if attr_widths is None else attr_widths,
-        include_static_vectors=include_static_vectors,
-        vectors_width=vectors_width,
-        char_width=char_width,
-        char_count=char_count,
-        maxout_pieces=maxout_pieces,
-        window_size=window_size,
-    )
+    widths = default_attr_widths(width, len(attrs)) if attr_widths is None else attr_widths
+    return CompactEmbed(width, attrs, rows, widths, include_static_vectors, vectors_width, char_width, char_count,
+                        maxout_pieces, window_size)
 
 
 @registry.architectures("spacy_lstm.LSTMTok2Vec.v3")
@@ -234,6 +260,7 @@ def LSTMTok2Vec_v3(
     freeze_lm: bool = False,
     lm_learn_rate_scale: float = 1.0,
     refine_hidden_size: Optional[int] = None,
+    _dropout_from_training: bool = False,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A tok2vec that can be pretrained as a language model on raw text:
     ``spacy_lstm.CompactEmbed.v1`` (per token, no window), word dropout, then
@@ -296,27 +323,43 @@ def LSTMTok2Vec_v3(
     if refine_hidden_size is not None and refine_hidden_size < 1:
         raise ValueError(f"LSTMTok2Vec.v3: refine_hidden_size must be >= 1 or null, got {refine_hidden_size}")
     # v2's embedding without its window layer (which would show the forward half the next token)
-    embed = _compact_embed(
-        width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width, char_count,
-        maxout_pieces, window_size=0,
-    )
-    encoder = LSTMEncoder_v2(
-        width=width,
-        depth=depth,
-        dropout=dropout,
-        hidden_size=hidden_size,
-        mixed_precision=mixed_precision,
-        grad_scaler_config=grad_scaler_config,
-        inference_precision=inference_precision,
-    )
-    refiners: List[Model[List[Floats2d], List[Floats2d]]] = []
-    if refine_depth:
-        refine_hidden = width if refine_hidden_size is None else refine_hidden_size
-        refiners.append(LSTMEncoder(width=width, depth=refine_depth, dropout=dropout, hidden_size=refine_hidden,
-                                    mixed_precision=mixed_precision, grad_scaler_config=grad_scaler_config,
-                                    inference_precision=inference_precision))
-    if window_size:
-        refiners.append(chain(list2ragged(), residual_window(width, window_size, maxout_pieces), ragged2list()))
-    refine = None if not refiners else refiners[0] if len(refiners) == 1 else chain(*refiners)
-    lm = assemble_tok2vec(embed, word_dropout(word_dropout_rate), encoder, width)
-    return with_language_model_ref(lm, refine, width, freeze_lm=freeze_lm, lm_learn_rate_scale=lm_learn_rate_scale)
+    embed = _compact_embed(width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width,
+                           char_count, maxout_pieces, 0)
+    if _dropout_from_training:
+        encoder = LSTMEncoder_v3(width, depth, dropout, True, True, hidden_size, mixed_precision, grad_scaler_config,
+                                 inference_precision)
+    else:
+        encoder = LSTMEncoder_v2(width, depth, dropout, hidden_size, mixed_precision, grad_scaler_config,
+                                 inference_precision)
+    refine = None
+    if refine_depth or window_size:
+        refine = Refine(width, refine_depth, refine_hidden_size, dropout, window_size, maxout_pieces,
+                        mixed_precision, grad_scaler_config, inference_precision, _dropout_from_training)
+    return Tok2Vec(embed, encoder, refine, word_dropout_rate, freeze_lm, lm_learn_rate_scale,
+                   _dropout_from_training)
+
+
+def LSTMTok2Vec_v4(**settings: Any) -> Model[List[Doc], List[Floats2d]]:
+    """``spacy_lstm.LSTMTok2Vec.v3`` (the same settings, names, defaults and
+    ranges: see its docstring) whose dropouts follow spaCy: the dropout
+    inside the LSTM stacks (``LSTMEncoder.v3``, and ``Refine.v1``'s layers)
+    and word dropout are set by ``[training] dropout`` and
+    ``nlp.update(drop=...)`` on every update, as every Thinc ``Dropout``
+    layer is, so ``drop=0`` trains without dropout and one setting governs
+    them all. ``dropout`` and ``word_dropout_rate`` are the rates until
+    spaCy sets one (``spacy train`` does on every update). The weights and
+    their bytes have the shape of v3's but for one ``dropout`` node more per
+    encoder, so pretrained weights are not shared between the two.
+    """
+    if "_dropout_from_training" in settings:
+        raise TypeError("LSTMTok2Vec.v4: unexpected setting _dropout_from_training")
+    return LSTMTok2Vec_v3(_dropout_from_training=True, **settings)
+
+
+# v4's settings are v3's: one signature, which spaCy's config validation
+# reads; the private switch between them is not a setting of either
+_SETTINGS = inspect.signature(LSTMTok2Vec_v3)
+_SETTINGS = _SETTINGS.replace(parameters=[p for p in _SETTINGS.parameters.values() if not p.name.startswith("_")])
+LSTMTok2Vec_v3.__signature__ = _SETTINGS  # type: ignore[attr-defined]
+LSTMTok2Vec_v4.__signature__ = _SETTINGS  # type: ignore[attr-defined]
+registry.architectures.register("spacy_lstm.LSTMTok2Vec.v4", func=LSTMTok2Vec_v4)

@@ -136,6 +136,7 @@ class Tok2VecModel(Model):
         return super().finish_update(ScaledOptimizer(optimizer, scale, keys))
 
     def _copy(self, seen: Optional[Dict[int, Union[Model, Shim]]] = None) -> "Tok2VecModel":
+        # Thinc's copy builds a plain Model and drops the refs: keep both
         seen = {} if seen is None else seen
         copied = super()._copy(seen)
         copied.__class__ = type(self)
@@ -145,53 +146,56 @@ class Tok2VecModel(Model):
         return copied
 
 
-def assemble_tok2vec(
+def tok2vec_model(
     embed: Model[List[Doc], List[Floats2d]],
     word_dropout: Model[List[Floats2d], List[Floats2d]],
     encode: Model[List[Floats2d], List[Floats2d]],
-    width: int,
+    refine: Optional[Model[List[Floats2d], List[Floats2d]]] = None,
+    freeze_lm: bool = False,
+    lm_learn_rate_scale: float = 1.0,
+    lm_ref: bool = True,
 ) -> Tok2VecModel:
-    """``chain(embed, word_dropout, encode)`` as a :class:`Tok2VecModel`.
+    """The model of every ``spacy_lstm`` tok2vec, from its blocks.
 
-    Its nodes, forward pass and serialized bytes are exactly those of the
-    plain chain, so pipelines saved before this class existed load unchanged.
+    Its ref ``lm`` is ``chain(embed, word_dropout, encode)``, the part a
+    language-model objective trains (``[pretraining] layer = "lm"``); with a
+    ``refine`` block the tok2vec is ``chain(lm, refine)`` (refs ``lm``,
+    ``refine``, ``embed``, ``encode``), otherwise ``lm`` itself. So
+    pretrained weights are ``lm``'s whatever follows it, and one pretraining
+    serves configs with and without ``refine``. With ``freeze_lm``, ``lm``
+    runs inside :func:`~spacy_lstm.layers.frozen.frozen` and only ``refine``
+    (and the task heads) learn. ``lm_ref = False`` (``LSTMTok2Vec.v1/.v2``,
+    whose saved bytes list their refs) leaves the ref ``lm`` out when it
+    would be the model itself.
+
+    Why a subclass and not a wrapper node: Thinc calls ``from_bytes`` and
+    ``finish_update`` on the root model, so the readable load errors and the
+    ``lm`` learning rate must be methods of the root itself; a node around
+    the chain would add a node to the saved bytes, and pipelines saved
+    before would no longer load (tests/test_released_names.py). The chain is
+    Thinc's own, given this class in :func:`_as_tok2vec` (the one place).
     """
-    model = chain(embed, word_dropout, encode)
-    model.__class__ = Tok2VecModel
-    model.set_ref("embed", embed)
-    model.set_ref("encode", encode)
-    model.set_dim("nO", width)
+    width = encode.get_dim("nO")
+    lm = _as_tok2vec(chain(embed, word_dropout, encode), [("embed", embed), ("encode", encode)], width)
+    if refine is None and not freeze_lm:
+        if lm_ref:
+            lm.set_ref("lm", lm)
+        model = lm
+    else:
+        head = frozen(lm) if freeze_lm else lm
+        refs = [("lm", lm), ("refine", refine), ("embed", embed), ("encode", encode)]
+        model = _as_tok2vec(head if refine is None else chain(head, refine), refs, width)
+    if lm_learn_rate_scale != 1.0:
+        model.attrs[LM_LEARN_RATE_SCALE] = lm_learn_rate_scale
     return model
 
 
-def with_language_model_ref(
-    lm: Tok2VecModel,
-    refine: Optional[Model[List[Floats2d], List[Floats2d]]],
-    width: int,
-    freeze_lm: bool = False,
-    lm_learn_rate_scale: float = 1.0,
-) -> Tok2VecModel:
-    """A tok2vec whose ref ``lm`` is the part a language-model objective
-    trains (``[pretraining] layer = "lm"``): ``lm`` itself, or, with a
-    ``refine`` layer after the encoder, ``chain(lm, refine)`` (refs ``lm``,
-    ``refine``, ``embed``, ``encode``). Pretrained weights are then those of
-    ``lm`` whatever follows it, so one pretraining serves configs with and
-    without ``refine``. With ``freeze_lm``, ``lm`` runs inside
-    :func:`~spacy_lstm.layers.frozen.frozen` and only ``refine`` (and the task
-    heads) learn."""
-    if refine is None and not freeze_lm:
-        lm.set_ref("lm", lm)
-        if lm_learn_rate_scale != 1.0:
-            lm.attrs[LM_LEARN_RATE_SCALE] = lm_learn_rate_scale
-        return lm
-    head = frozen(lm) if freeze_lm else lm
-    model = head if refine is None else chain(head, refine)
+def _as_tok2vec(model: Model, refs: List[Tuple[str, Optional[Model]]], width: int) -> Tok2VecModel:
+    """``model`` (a chain just built) as a :class:`Tok2VecModel`: the same
+    nodes, forward pass and serialized bytes, with ``refs`` and ``nO``."""
     model.__class__ = Tok2VecModel
-    refs = [("lm", lm), ("refine", refine), ("embed", lm.get_ref("embed")), ("encode", lm.get_ref("encode"))]
     for name, node in refs:
         if node is not None:
             model.set_ref(name, node)
     model.set_dim("nO", width)
-    if lm_learn_rate_scale != 1.0:
-        model.attrs[LM_LEARN_RATE_SCALE] = lm_learn_rate_scale
     return model

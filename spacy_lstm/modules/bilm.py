@@ -50,13 +50,13 @@ class BiLMStack(nn.Module):
     ``lengths`` (one int per doc). Output: ``(n_tokens, width)``.
     """
 
-    def __init__(self, width: int, hidden_size: int, depth: int, dropout: float = 0.0):
+    def __init__(self, width: int, hidden_size: int, depth: int, dropout: float = 0.0, inference_bf16: bool = False):
         super().__init__()
         self.width = width
         self.halves = split_width(width)
         self.inputs = nn.ModuleList(nn.Linear(width, half) for half in self.halves)
         self.stacks = nn.ModuleList(
-            ResidualLSTM(half, hidden_size, depth, bidirectional=False, dropout=dropout)
+            ResidualLSTM(half, hidden_size, depth, bidirectional=False, dropout=dropout, inference_bf16=inference_bf16)
             for half in self.halves
         )
 

@@ -1,71 +1,40 @@
 """``spacy_lstm.RawText.v1``: raw text for ``spacy pretrain``, in the formats users have.
 
-A corpus reader for ``[corpora.pretrain]``: plain text (``.txt`` or any
-other suffix: one document per line), JSONL (``.jsonl``: one object per
-line with a ``"text"`` string, as spaCy's ``JsonlCorpus`` reads) or a spaCy
-``DocBin`` (``.spacy``: the text of each doc, annotations ignored), so a
-pipeline's own training corpus can adapt the language model to its domain.
-Every line goes through the package's strict decoder, so a binary file, bad
-UTF-8 or invalid JSON stops with one line naming the file and line; a leading
-byte order mark is dropped; a ``.spacy`` file that is not a DocBin stops with
-one line naming the file. Docs shorter than ``min_length`` tokens or longer than
-``max_length`` are skipped, as spaCy's reader does.
+A corpus reader for ``[corpora.pretrain]``, reading through the package's
+one document reader (:mod:`spacy_lstm.documents`): plain text (``.txt`` or
+any other suffix: one document per line), JSONL (``.jsonl``: one object per
+line with a ``"text"`` string, as spaCy's ``JsonlCorpus`` reads), CoNLL-U
+(``.conllu``: one document per sentence) or a spaCy ``DocBin`` (``.spacy``:
+the text of each doc, annotations ignored), so a pipeline's own training
+corpus can adapt the language model to its domain; ``.txt``, ``.jsonl`` and
+``.conllu`` may be gzipped (``.gz``). A binary file, bad UTF-8, invalid JSON
+or a file that is not a DocBin stops with one line naming the file (and
+line); a leading byte order mark is dropped. Docs shorter than
+``min_length`` tokens or longer than ``max_length`` are skipped, as spaCy's
+reader does.
 """
-import json
 import sys
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Union
 
 from spacy.language import Language
-from spacy.tokens import DocBin
 from spacy.training import Example
 from spacy.util import registry
-from spacy.vocab import Vocab
 
-from ..textfile import iter_lines
+from ..documents import DocumentError, document_format, iter_documents
 from .restart import begin_pass
 
-
-class RawTextError(ValueError):
-    """A line of a raw-text file cannot be read; the message names file and line."""
+#: The error for raw text that cannot be read: the document reader's own.
+RawTextError = DocumentError
 
 
 def iter_texts(path: Union[str, Path]) -> Iterator[str]:
-    """The documents of ``path``: one per non-blank line (``.jsonl``: its ``text``; ``.spacy``: one per doc)."""
-    path = Path(path)
-    if not path.is_file():
-        raise RawTextError(f"{path}: no such file; expected plain text (one document per line), .jsonl or .spacy")
-    if path.suffix == ".spacy":
-        yield from _docbin_texts(path)
-        return
-    is_jsonl = path.suffix == ".jsonl"
-    for number, line in iter_lines(path, RawTextError):
-        if not line.strip():
-            continue
-        if not is_jsonl:
-            yield line.strip()
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise RawTextError(f"{path}, line {number}: invalid JSON ({err.msg}); expected {{\"text\": ...}}") from None
-        text = record.get("text") if isinstance(record, dict) else None
-        if not isinstance(text, str):
-            raise RawTextError(f"{path}, line {number}: expected an object with a \"text\" string")
-        if text.strip():
-            yield text
-
-
-def _docbin_texts(path: Path) -> Iterator[str]:
-    try:
-        doc_bin = DocBin().from_disk(path)
-    except Exception as err:  # msgpack, zlib and key errors alike: one line, naming the file
-        detail = (str(err).strip().splitlines() or [""])[0]
-        raise RawTextError(f"{path}: not a spaCy DocBin (.spacy) file ({type(err).__name__}: {detail})") from None
-    vocab = Vocab()
-    for doc in doc_bin.get_docs(vocab):
-        if doc.text.strip():
-            yield doc.text
+    """The documents of ``path``: one per non-blank line (``.jsonl``: its
+    ``text``; ``.conllu``: one per sentence; ``.spacy``: one per doc). A
+    plain-text line is stripped of surrounding whitespace."""
+    plain = document_format(path) == ".txt"
+    for document in iter_documents(path):
+        yield document.text.strip() if plain else document.text  # type: ignore[union-attr]
 
 
 def check_raw_text(path: Union[str, Path], min_words: int = 1, max_words: int = 0) -> int:
@@ -102,8 +71,9 @@ def create_raw_text_reader(
 ) -> Callable[[Language], Iterator[Example]]:
     """Read raw text for pretraining (checked first: see the end).
 
-    path (Path): A ``.txt`` file (one document per line), a ``.jsonl`` file or a
-        ``.spacy`` DocBin (e.g. a task's training corpus, to adapt the model to it).
+    path (Path): A ``.txt`` file (one document per line), a ``.jsonl``, a
+        ``.conllu`` or a ``.spacy`` DocBin (e.g. a task's training corpus, to
+        adapt the model to it); the first three may be gzipped (``.gz``).
     min_length (int): Skip docs with fewer tokens (0: no minimum).
     max_length (int): Skip docs with more tokens (0: no maximum).
     limit (int): Stop after this many docs (0: no limit).

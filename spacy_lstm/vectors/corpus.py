@@ -1,11 +1,13 @@
 """Streaming the training text: read, validate, tokenise and encode as ids.
 
-Inputs are plain text (one sentence or document per line), spaCy ``.spacy``
-DocBins and CoNLL-U files (their ``# text =`` lines). One pass tokenises the
+Inputs are every format of :mod:`spacy_lstm.documents`: plain text (one
+sentence or document per line), JSONL (``{"text": ...}`` per line), CoNLL-U
+(one text per sentence) and spaCy ``.spacy`` DocBins (their docs' tokens),
+plain or gzipped. One pass tokenises the
 whole corpus and writes provisional int32 ids to a stream file on disk, with
 -1 after each line/document, so memory grows with the vocabulary, not with the
-corpus. Bad input stops with a one-line :class:`VectorsInputError` naming the
-file (and line, where there is one).
+corpus. Bad input stops with a one-line ``DocumentError`` naming the file
+(and line, where there is one).
 """
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,39 +15,11 @@ from typing import Callable, Dict, Iterable, Iterator, List, Sequence
 
 import numpy
 
-from ..textfile import iter_lines
+from ..documents import check_document_file, iter_documents
 from .errors import VectorsInputError
 
 SENTENCE_END = -1
 _BATCH_LINES = 2000
-
-
-def _text_lines(path: Path) -> Iterator[str]:
-    """Yield decoded lines, checking for binary content and bad UTF-8."""
-    for _, text in iter_lines(path, VectorsInputError):
-        yield text
-
-
-def _conllu_texts(path: Path) -> Iterator[str]:
-    """One text per sentence, streamed and validated by the package's CoNLL-U reader."""
-    from ..convert.conllu import iter_conllu_texts
-
-    return iter_conllu_texts(path)
-
-
-def _docbin_tokens(path: Path) -> Iterator[List[str]]:
-    from spacy.tokens import DocBin
-    from spacy.vocab import Vocab
-
-    try:
-        docbin = DocBin().from_disk(path)
-    except Exception as err:  # msgpack/zlib errors have many types
-        raise VectorsInputError(
-            f"{path}: not a readable spaCy DocBin ({type(err).__name__}); "
-            "expected a .spacy file written by DocBin.to_disk"
-        ) from None
-    for doc in docbin.get_docs(Vocab()):
-        yield [t.text for t in doc if not t.is_space]
 
 
 def make_tokenizer(kind: str, lang: str = "tl") -> Callable[[Sequence[str]], Iterable[List[str]]]:
@@ -68,15 +42,18 @@ def make_tokenizer(kind: str, lang: str = "tl") -> Callable[[Sequence[str]], Ite
 def iter_token_lists(
     paths: Sequence[Path], tokenize: Callable[[Sequence[str]], Iterable[List[str]]]
 ) -> Iterator[List[str]]:
-    """Tokens of every line/sentence/document of every input, in order."""
+    """Tokens of every document of every input, in order (read by
+    :mod:`spacy_lstm.documents`): a .spacy doc keeps its own tokens, every
+    other document is stripped and tokenised in batches."""
     for path in paths:
-        if path.suffix == ".spacy":
-            yield from _docbin_tokens(path)
-            continue
-        texts = _conllu_texts(path) if path.suffix == ".conllu" else _text_lines(path)
         batch: List[str] = []
-        for text in texts:
-            batch.append(text.strip())
+        for document in iter_documents(path):
+            if document.words is not None:  # type: ignore[union-attr]
+                yield from tokenize(batch) if batch else ()
+                batch = []
+                yield document.words  # type: ignore[union-attr]
+                continue
+            batch.append(document.text.strip())  # type: ignore[union-attr]
             if len(batch) >= _BATCH_LINES:
                 yield from tokenize(batch)
                 batch = []
@@ -88,10 +65,7 @@ def check_paths(paths: Sequence[Path]) -> None:
     if not paths:
         raise VectorsInputError("no input files given")
     for path in paths:
-        if not path.exists():
-            raise VectorsInputError(f"{path}: no such file")
-        if path.is_dir():
-            raise VectorsInputError(f"{path}: is a directory, expected a file")
+        check_document_file(path)
 
 
 @dataclass

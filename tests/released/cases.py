@@ -43,6 +43,23 @@ def _arch(name: str, **kwargs) -> Model:
     return registry.architectures.get(name)(**kwargs)
 
 
+def _resolved(config: dict) -> Model:
+    return registry.resolve({"model": config})["model"]
+
+
+#: spacy_lstm.Tok2Vec.v1 from blocks: the blocks LSTMTok2Vec.v3 is made of
+#: with refine_depth 1 and window_size 1 (tests/test_tok2vec.py checks the two agree).
+BLOCKS = {
+    "@architectures": "spacy_lstm.Tok2Vec.v1",
+    "word_dropout_rate": 0.05,
+    "lm_learn_rate_scale": 0.3,
+    "embed": {"@architectures": "spacy_lstm.CompactEmbed.v1", "width": 20, "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
+              "rows": [300, 200, 200, 200], "attr_widths": [10, 5, 5, 5], "vectors_width": 8, "char_width": 4},
+    "encode": {"@architectures": "spacy_lstm.LSTMEncoder.v2", "width": 20, "depth": 2, "dropout": 0.2, "hidden_size": 12},
+    "refine": {"@architectures": "spacy_lstm.Refine.v1", "width": 20, "depth": 1, "hidden_size": 8, "window_size": 1},
+}
+
+
 def _objective(name: str, **kwargs) -> Model:
     tok2vec = _arch("spacy_lstm.LSTMTok2Vec.v3", width=20, hidden_size=12, include_static_vectors=True, **EMBED)
     X = docs()
@@ -76,6 +93,14 @@ CASES: Dict[str, Tuple[Callable[[], Model], Callable[[], list]]] = {
                                        docs),
     "LSTMTok2Vec.v3 frozen": (lambda: _arch("spacy_lstm.LSTMTok2Vec.v3", width=20, hidden_size=12, freeze_lm=True,
                                             window_size=1, include_static_vectors=True, **EMBED), docs),
+    "Tok2Vec.v1 blocks": (lambda: _resolved(BLOCKS), docs),
+    "Refine.v1": (lambda: _arch("spacy_lstm.Refine.v1", width=16, depth=1, hidden_size=8, window_size=1),
+                  lambda: arrays(16)),
+    "LSTMEncoder.v3": (lambda: _arch("spacy_lstm.LSTMEncoder.v3", width=16, depth=2, dropout=0.1), lambda: arrays(16)),
+    "LSTMEncoder.v3 language model": (lambda: _arch("spacy_lstm.LSTMEncoder.v3", width=17, depth=2, dropout=0.1,
+                                                    language_model=True, hidden_size=10), lambda: arrays(17)),
+    "LSTMTok2Vec.v4": (lambda: _arch("spacy_lstm.LSTMTok2Vec.v4", width=20, hidden_size=12, refine_depth=1,
+                                     refine_hidden_size=8, window_size=1, include_static_vectors=True, **EMBED), docs),
     "PretrainBiLM.v1 words": (lambda: _objective("spacy_lstm.PretrainBiLM.v1", hidden_size=8, embedding_rows=100),
                               docs),
     "PretrainBiLM.v2 characters": (lambda: _objective("spacy_lstm.PretrainBiLM.v2", target="characters",
