@@ -249,3 +249,33 @@ def test_raw_text_memory_reports_after_the_mark_and_at_the_end():
     out = _run([str(ROOT / "bench" / "raw_text_memory.py"), str(ASSETS / "raw" / "tl_sample-raw.txt"), "--mark", "10"])
     lines = out.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith("after 10 docs") and "peak RSS" in lines[1]
+
+
+def test_benchmarks_md_tables_are_what_the_results_json_give():
+    """docs/benchmarks.md's accuracy tables are written from bench/results/*.json: in sync."""
+    proc = run([sys.executable, str(ROOT / "bench" / "tables.py"), "--check"])
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_tables_add_a_contender_from_accuracy_runs_and_check_notices_edits(tmp_path):
+    results, doc = tmp_path / "results", tmp_path / "doc.md"
+    results.mkdir()
+    table = {"title": "T", "split": "S", "cpu": "C", "metrics": ["UPOS", "LAS"], "key_metric": 1,
+             "keys": {"UPOS": "pos_acc", "LAS": "dep_las"}, "command": "python bench/accuracy.py ...", "rows": []}
+    (results / "ud.json").write_text(json.dumps(table))
+    doc.write_text("before\n<!-- table:ud -->\nold\n<!-- /table:ud -->\nafter\n")
+    runs = []
+    for seed, las in ((0, 0.72), (1, 0.74)):
+        out = tmp_path / f"s{seed}"
+        out.mkdir()
+        (out / "results.json").write_text(json.dumps(
+            {"args": {"seed": seed}, "contenders": {"ours": {"dev": {"pos_acc": 0.93, "dep_las": las}}}}))
+        runs.append(str(out))
+    tables = [str(ROOT / "bench" / "tables.py"), "--doc", str(doc), "--results", str(results)]
+    _run([*tables, "--add", str(results / "ud.json"), "--label", "ours new", *runs])
+    text = doc.read_text()
+    assert text.startswith("before\n") and text.endswith("after\n") and "old" not in text
+    assert "| ours new | 2 | 93.00 ± 0.00 | 73.00 ± 1.41 | 72.00 / 74.00 |" in text
+    _run([*tables, "--check"])
+    (results / "ud.json").write_text(json.dumps({**table, "title": "T2"}))
+    assert run([sys.executable, *tables, "--check"]).returncode == 1

@@ -90,3 +90,19 @@ def test_typers_own_usage_errors_exit_2(tmp_path):
     assert code == 2 and "Missing argument" in output
     code, output = invoke("train-vectors", tmp_path / "c.txt", tmp_path / "v", "--dim", "wide")
     assert code == 2 and "--dim" in output
+
+
+def test_the_readme_example_error_is_what_the_cli_prints(tmp_path):
+    """README's example of a bad-input error has the CLI's exact form."""
+    import re
+
+    from conftest import ROOT
+
+    example = next(line for line in (ROOT / "README.md").read_text(encoding="utf8").splitlines()
+                   if line.startswith("✘ corpus.txt, line "))
+    bad = tmp_path / "corpus.txt"
+    bad.write_bytes(b"Una\nIkalawa \xf1 salita\n")
+    code, output = invoke("train-vectors", bad, tmp_path / "out", "--quiet")
+    line = next(line for line in output.splitlines() if line.startswith("✘ "))
+    shape = re.compile(r"\d+")
+    assert code == 1 and shape.sub("N", line.replace(str(bad), "corpus.txt")) == shape.sub("N", example)
