@@ -6,7 +6,7 @@ default, which every shipped config uses, or ``v4``) and
 ``spacy.MaxoutWindowEncoder.v2`` becomes ``spacy_lstm.LSTMEncoder.v1`` (with
 v4: ``.v3``, whose dropout follows spaCy's), both in the registry and where
 spaCy's code and tests call the Python functions directly. The tests known to
-differ for that tok2vec (``run.py``'s ``EXPECTED_TO_DIFFER``) are marked
+differ for that tok2vec (``run.py``'s ``expected_to_differ``) are marked
 ``xfail(strict=True)`` with their reason, so one that starts passing fails
 the run and is noticed. Loaded by ``run.py`` with ``-p``.
 """
