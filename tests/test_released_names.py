@@ -86,3 +86,15 @@ def test_released_name_computes_what_it_computed(name):
     assert [g.shape for g in got] == [w.shape for w in want]
     for g, w in zip(got, want):
         numpy.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+
+
+SIGNATURES = srsly.read_json(HERE / "signatures.json")
+
+
+@pytest.mark.parametrize("name", sorted(SIGNATURES))
+def test_released_name_keeps_its_settings(name):
+    """A config written for a released name stays valid and means the same:
+    its settings keep their names, order, kinds, defaults and types."""
+    from cases import signature
+
+    assert signature(name) == SIGNATURES[name]

@@ -118,6 +118,21 @@ def build(name: str) -> Tuple[Model, list]:
     return model, X
 
 
+def signature(name: str) -> List[List[str]]:
+    """A registered name's settings as plain strings: name, kind, default and
+    type of each, in order (what ``inspect.signature`` shows spaCy's config
+    validation)."""
+    import inspect
+
+    for registry_name in ("architectures", "readers"):
+        if registry.has(registry_name, name):
+            func = registry.get(registry_name, name)
+            break
+    else:
+        raise KeyError(name)
+    return [[p.name, p.kind.name, repr(p.default), str(p.annotation)] for p in inspect.signature(func).parameters.values()]
+
+
 def outputs(model: Model, X: list) -> List[numpy.ndarray]:
     """Every float array the model predicts for ``X``, flattened into a list."""
     Y = model.predict(X)
