@@ -1,6 +1,7 @@
 """``spacy_lstm.LSTMEncoder.v1`` (a packed, residual (Bi)LSTM over a batch of
 docs), ``.v2`` (two separate stacks that are true language models) and
 ``.v3`` (either, with its dropout set by spaCy's ``[training] dropout``)."""
+import inspect
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
@@ -13,6 +14,7 @@ from ..modules.bilm import BiLMStack, split_width
 from ..modules.precision import predicts_in_bf16
 from ..modules.residual_lstm import ResidualLSTM
 from .dropout_rate import current_rate, dropout_rate_node
+from .settings import bind_settings, setting
 from .torch_shim import torch_wrapper
 
 InT = List[Floats2d]
@@ -116,17 +118,7 @@ def LSTMEncoder_v2(
 
 
 @registry.architectures("spacy_lstm.LSTMEncoder.v3")
-def LSTMEncoder_v3(
-    width: int,
-    depth: int,
-    dropout: float = 0.1,
-    language_model: bool = False,
-    bidirectional: bool = True,
-    hidden_size: Optional[int] = None,
-    mixed_precision: bool = False,
-    grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
-    inference_precision: str = "fp32",
-) -> Model[InT, OutT]:
+def LSTMEncoder_v3(*args: Any, **kwargs: Any) -> Model[InT, OutT]:
     """``spacy_lstm.LSTMEncoder.v1`` (``language_model = false``) or ``.v2``
     (``true``: two separate stacks, pretrainable), with the dropout inside the
     LSTM stacks set by spaCy: ``[training] dropout`` and
@@ -144,17 +136,28 @@ def LSTMEncoder_v3(
         width (v1), the width (``language_model``). 128-512.
     mixed_precision, grad_scaler_config, inference_precision: As in v1.
     """
-    if language_model and not bidirectional:
+    s = bind_settings(LSTMEncoder_v3, args, kwargs)
+    if s.language_model and not s.bidirectional:
         raise ValueError("LSTMEncoder.v3: language_model = true reads both directions; "
                          "set bidirectional = true (or language_model = false)")
-    if language_model:
-        base = LSTMEncoder_v2(width, depth, dropout, hidden_size, mixed_precision, grad_scaler_config,
-                              inference_precision)
+    if s.language_model:
+        base = LSTMEncoder_v2(s.width, s.depth, s.dropout, s.hidden_size, s.mixed_precision, s.grad_scaler_config,
+                              s.inference_precision)
     else:
-        base = LSTMEncoder(width, depth, dropout, bidirectional, hidden_size, mixed_precision, grad_scaler_config,
-                           inference_precision)
-    return Model(base.name, _forward_following_dropout, init=init, layers=[base.layers[0], dropout_rate_node(dropout)],
-                 dims={"nI": width, "nO": width}, attrs=base.attrs)
+        base = LSTMEncoder(s.width, s.depth, s.dropout, s.bidirectional, s.hidden_size, s.mixed_precision,
+                           s.grad_scaler_config, s.inference_precision)
+    return Model(base.name, _forward_following_dropout, init=init,
+                 layers=[base.layers[0], dropout_rate_node(s.dropout)], dims={"nI": s.width, "nO": s.width},
+                 attrs=base.attrs)
+
+
+# v3's settings are v1's, with a default dropout and language_model after it
+_V1 = inspect.signature(LSTMEncoder)
+LSTMEncoder_v3.__signature__ = _V1.replace(parameters=[  # type: ignore[attr-defined]
+    _V1.parameters["width"], _V1.parameters["depth"], _V1.parameters["dropout"].replace(default=0.1),
+    setting("language_model", bool, False),
+    *[p for name, p in _V1.parameters.items() if name not in ("width", "depth", "dropout")],
+])
 
 
 def _forward_following_dropout(model: Model[InT, OutT], Xs: InT, is_train: bool) -> Tuple[OutT, Callable]:

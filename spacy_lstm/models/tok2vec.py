@@ -25,6 +25,7 @@ from ..layers.char_embed import CharacterEmbed
 from ..layers.compact_embed import CompactEmbed, default_attr_widths
 from ..layers.lstm_encoder import LSTMEncoder, LSTMEncoder_v2, LSTMEncoder_v3, resolve_hidden_size
 from ..layers.refine import Refine
+from ..layers.settings import bind_settings, setting
 from ..layers.word_dropout import word_dropout
 from .tok2vec_model import tok2vec_model
 
@@ -153,26 +154,7 @@ def LSTMTok2Vec(
 
 
 @registry.architectures("spacy_lstm.LSTMTok2Vec.v2")
-def LSTMTok2Vec_v2(
-    width: int = 256,
-    depth: int = 2,
-    hidden_size: Optional[int] = None,
-    dropout: float = 0.2,
-    word_dropout_rate: float = 0.05,
-    include_static_vectors: bool = True,
-    attrs: List[Union[str, int]] = CALAMANCY_ATTRS,
-    rows: List[int] = CALAMANCY_ROWS,
-    attr_widths: Optional[List[int]] = None,
-    vectors_width: int = 128,
-    char_width: int = 32,
-    char_count: int = 8,
-    maxout_pieces: int = 2,
-    window_size: int = 0,
-    bidirectional: bool = True,
-    mixed_precision: bool = False,
-    grad_scaler_config: Dict[str, Any] = SimpleFrozenDict(),
-    inference_precision: str = "fp32",
-) -> Model[List[Doc], List[Floats2d]]:
+def LSTMTok2Vec_v2(*args: Any, **kwargs: Any) -> Model[List[Doc], List[Floats2d]]:
     """A complete tok2vec: ``spacy_lstm.CompactEmbed.v1`` (narrow hash tables,
     projected static vectors and character features, mixed once), word
     dropout, then ``spacy_lstm.LSTMEncoder.v1``. The defaults are the settings
@@ -211,12 +193,13 @@ def LSTMTok2Vec_v2(
         layer after the mixer (local context from the first step). 0-1.
     bidirectional, mixed_precision, grad_scaler_config, inference_precision: See LSTMEncoder.
     """
-    embed = _compact_embed(width, attrs, rows, attr_widths, include_static_vectors, vectors_width, char_width,
-                           char_count, maxout_pieces, window_size)
-    encoder = LSTMEncoder(width, depth, dropout, bidirectional, resolve_hidden_size(width, hidden_size),
-                          mixed_precision, grad_scaler_config, inference_precision)
+    s = bind_settings(LSTMTok2Vec_v2, args, kwargs)
+    embed = _compact_embed(s.width, s.attrs, s.rows, s.attr_widths, s.include_static_vectors, s.vectors_width,
+                           s.char_width, s.char_count, s.maxout_pieces, s.window_size)
+    encoder = LSTMEncoder(s.width, s.depth, s.dropout, s.bidirectional, resolve_hidden_size(s.width, s.hidden_size),
+                          s.mixed_precision, s.grad_scaler_config, s.inference_precision)
     # the v1/v2 bytes list their refs, and they had no ref "lm"
-    return tok2vec_model(embed, word_dropout(word_dropout_rate), encoder, lm_ref=False)
+    return tok2vec_model(embed, word_dropout(s.word_dropout_rate), encoder, lm_ref=False)
 
 
 def _compact_embed(
@@ -356,10 +339,20 @@ def LSTMTok2Vec_v4(**settings: Any) -> Model[List[Doc], List[Floats2d]]:
     return LSTMTok2Vec_v3(_dropout_from_training=True, **settings)
 
 
-# v4's settings are v3's: one signature, which spaCy's config validation
-# reads; the private switch between them is not a setting of either
+# The presets' settings are written once, in v3's signature (which spaCy's
+# config validation and help() read through ``__signature__``). v4's are v3's;
+# the private switch between them is not a setting of either. v2's are v3's
+# up to window_size, then its own ``bidirectional``, then the precision
+# settings (tests/released/signatures.json pins all three as released).
 _SETTINGS = inspect.signature(LSTMTok2Vec_v3)
 _SETTINGS = _SETTINGS.replace(parameters=[p for p in _SETTINGS.parameters.values() if not p.name.startswith("_")])
 LSTMTok2Vec_v3.__signature__ = _SETTINGS  # type: ignore[attr-defined]
 LSTMTok2Vec_v4.__signature__ = _SETTINGS  # type: ignore[attr-defined]
+_V3 = list(_SETTINGS.parameters.values())
+_V3_NAMES = list(_SETTINGS.parameters)
+LSTMTok2Vec_v2.__signature__ = _SETTINGS.replace(  # type: ignore[attr-defined]
+    parameters=_V3[: _V3_NAMES.index("window_size") + 1]
+    + [setting("bidirectional", bool, True)]
+    + [_SETTINGS.parameters[name] for name in ("mixed_precision", "grad_scaler_config", "inference_precision")]
+)
 registry.architectures.register("spacy_lstm.LSTMTok2Vec.v4", func=LSTMTok2Vec_v4)
