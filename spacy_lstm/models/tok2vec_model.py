@@ -136,7 +136,10 @@ class Tok2VecModel(Model):
         return super().finish_update(ScaledOptimizer(optimizer, scale, keys))
 
     def _copy(self, seen: Optional[Dict[int, Union[Model, Shim]]] = None) -> "Tok2VecModel":
-        # Thinc's copy builds a plain Model and drops the refs: keep both
+        # Thinc's Model._copy constructs a plain ``Model`` (the class is
+        # written into it) and copies no refs; its params live in a server
+        # keyed by the copy's node ids, so the copy cannot be rebuilt as a
+        # new node here: it is given back its class and refs instead
         seen = {} if seen is None else seen
         copied = super()._copy(seen)
         copied.__class__ = type(self)
@@ -173,7 +176,8 @@ def tok2vec_model(
     ``lm`` learning rate must be methods of the root itself; a node around
     the chain would add a node to the saved bytes, and pipelines saved
     before would no longer load (tests/test_released_names.py). The chain is
-    Thinc's own, given this class in :func:`_as_tok2vec` (the one place).
+    Thinc's own forward and init, in a node of this class built by
+    :func:`_as_tok2vec` (the one place).
     """
     width = encode.get_dim("nO")
     lm = _as_tok2vec(chain(embed, word_dropout, encode), [("embed", embed), ("encode", encode)], width)
@@ -191,11 +195,10 @@ def tok2vec_model(
 
 
 def _as_tok2vec(model: Model, refs: List[Tuple[str, Optional[Model]]], width: int) -> Tok2VecModel:
-    """``model`` (a chain just built) as a :class:`Tok2VecModel`: the same
-    nodes, forward pass and serialized bytes, with ``refs`` and ``nO``."""
-    model.__class__ = Tok2VecModel
-    for name, node in refs:
-        if node is not None:
-            model.set_ref(name, node)
-    model.set_dim("nO", width)
-    return model
+    """``model`` (a chain just built) as a :class:`Tok2VecModel`: a node with
+    the chain's forward, init, layers and dims (so the same serialized
+    bytes), with ``refs`` and ``nO``. The chain node itself is dropped."""
+    dims = {name: model.maybe_get_dim(name) for name in model.dim_names}
+    dims["nO"] = width
+    return Tok2VecModel(model.name, model._func, init=model.init, dims=dims, layers=model.layers,
+                        attrs=dict(model.attrs), refs={name: node for name, node in refs if node is not None})
