@@ -420,3 +420,28 @@ def test_step_schedules_advances_the_pretraining_optimizers_schedules():
             model.finish_update(optimizer)
             seen.append(optimizer.learn_rate)
         assert numpy.allclose(seen[1:], wanted[1:]), (step, seen)
+
+
+def test_the_objective_keeps_averages_for_the_tok2vec_only_and_saves_the_same_weights():
+    """The optimizer keeps no averages for the heads and output embedding
+    (never read: spaCy saves the tok2vec under its averages); the weights it
+    saves are those of Thinc's plain update, bit for bit."""
+    from thinc.api import Adam, Model
+
+    saved, kept = [], []
+    for plain in (True, False):
+        nlp, model, docs = _bilm([])
+        optimizer = Adam(0.01, use_averages=True, L2=0.01, grad_clip=1.0)
+        for _ in range(4):
+            prediction, backprop = model.begin_update(docs)
+            loss, gradients = model.attrs["loss"](model.ops, docs, prediction)
+            backprop(gradients)
+            Model.finish_update(model, optimizer) if plain else model.finish_update(optimizer)
+        with model.use_params(optimizer.averages):  # what spacy pretrain writes as model{N}.bin
+            saved.append(model.get_ref("tok2vec").to_bytes())
+        heads = {(node.id, name) for layer in model.layers[1:] for node in layer.walk() for name in node.param_names}
+        kept.append((len(heads & set(optimizer.averages)), len(set(optimizer.averages) - heads)))
+    assert saved[0] == saved[1]
+    assert kept[0][0] > 0 and kept[1][0] == 0  # the plain update averaged the heads; ours does not
+    assert kept[0][1] == kept[1][1] > 0  # the tok2vec's own parameters (and its torch shim's) are averaged
+
