@@ -54,8 +54,35 @@ def parse_setting(spec: str):
     return name, config, parsed, source
 
 
+#: Where a pretraining step's time goes (--profile): cProfile's own time of
+#: each function, summed by the first of these patterns its name matches.
+PARTS = [
+    ("LSTM backward (torch autograd)", ("run_backward", "autograd.backward", "_engine_run_backward")),
+    ("LSTM forward (torch.lstm)", ("torch.lstm", "_VF.lstm", "method 'lstm'", "built-in method lstm")),
+    ("optimizer (Thinc: Adam, averages, clipping)", ("optimizers.py", "update_averages", "adam", "clip_gradient",
+                                                     "linalg")),
+    ("matrix products (Thinc gemm, torch mm/linear)", ("gemm", "matmul", "torch.mm", "linear")),
+    ("static vectors (get_batch)", ("get_batch", "vectors.pyx")),
+]
+
+
+def profile_parts(stats) -> list:
+    """(part, seconds) for :data:`PARTS` and "the rest", from a pstats.Stats."""
+    totals = {name: 0.0 for name, _ in PARTS}
+    rest = 0.0
+    for (filename, line, function), (_, _, own, _, _) in stats.stats.items():
+        label = f"{filename}:{function}"
+        for name, patterns in PARTS:
+            if any(pattern in label for pattern in patterns):
+                totals[name] += own
+                break
+        else:
+            rest += own
+    return [*totals.items(), ("the rest (Python, numpy, batching, LayerNorm, dropout...)", rest)]
+
+
 def child(config_path: str, overrides: dict, raw_text: str, vectors: str, docs: int, warmup: int,
-          threads: int, gpu_id: int = -1) -> dict:
+          threads: int, gpu_id: int = -1, profile: str = "") -> dict:
     import torch
     from thinc.api import require_gpu
     from spacy.training.pretrain import create_pretraining_model, ensure_docs, make_update
@@ -91,6 +118,12 @@ def child(config_path: str, overrides: dict, raw_text: str, vectors: str, docs: 
         raise SystemExit(f"pretrain_speed: {docs} docs make {len(batches)} batches, none left after "
                          f"--warmup {warmup}; give more --docs")
     words = sum(len(doc) for batch in timed for doc in batch)
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.perf_counter()
     loss = 0.0
     for batch in timed:
@@ -98,10 +131,18 @@ def child(config_path: str, overrides: dict, raw_text: str, vectors: str, docs: 
     if gpu_id >= 0:
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
+    parts = []
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        stats.dump_stats(profile)
+        parts = profile_parts(stats)
     return {"words": words, "seconds": seconds, "words_per_s": words / seconds, "batches": len(timed),
             "loss_per_word": loss / max(words, 1),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "peak_gpu_mb": torch.cuda.max_memory_allocated() / 2**20 if gpu_id >= 0 else 0.0}
+            "peak_gpu_mb": torch.cuda.max_memory_allocated() / 2**20 if gpu_id >= 0 else 0.0, "profile": parts}
 
 
 def main() -> None:
@@ -115,6 +156,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds; the best is kept")
     parser.add_argument("--gpu-id", type=int, default=-1, help="GPU id (-1: the CPU)")
     parser.add_argument("--json", default="", help="write the results here")
+    parser.add_argument("--profile", default="", help="a folder: profile each setting (cProfile; slower) and "
+                        "print where the time goes, by part; the raw profiles go there as NAME-THREADS.prof")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -131,7 +174,10 @@ def main() -> None:
             for name, config, overrides, source in settings:
                 spec = {"config_path": config, "overrides": overrides, "raw_text": args.raw_text,
                         "vectors": args.vectors or None, "docs": args.docs, "warmup": args.warmup, "threads": n,
-                        "gpu_id": args.gpu_id}
+                        "gpu_id": args.gpu_id,
+                        "profile": str(Path(args.profile) / f"{name}-{n}.prof") if args.profile else ""}
+                if args.profile:
+                    Path(args.profile).mkdir(parents=True, exist_ok=True)
                 env = dict(os.environ, OMP_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n),
                            OPENBLAS_NUM_THREADS=str(n))
                 if source:
@@ -164,6 +210,14 @@ def main() -> None:
             row = results[(name, n)]
             print(f"| {name} | {n} | {row['words_per_s']:,.0f} | {row['words_per_s'] / base:.2f}x | "
                   f"{row['loss_per_word']:.4f} | {row['peak_rss_mb']:,.0f} | {row['peak_gpu_mb']:,.0f} |")
+    if args.profile:
+        for (name, n), row in results.items():
+            print(f"\nWhere the time goes: {name}, {n} threads ({row['seconds']:.1f} s profiled)\n")
+            print("| part | seconds | share |")
+            print("|---|---:|---:|")
+            total = sum(seconds for _, seconds in row["profile"]) or 1.0
+            for part, seconds in row["profile"]:
+                print(f"| {part} | {seconds:.2f} | {100 * seconds / total:.0f} % |")
     if args.json:
         Path(args.json).write_text(json.dumps({
             "machine": info, "args": vars(args),

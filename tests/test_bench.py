@@ -234,8 +234,11 @@ def test_pretrain_speed_runs_settings_side_by_side(tmp_path):
     out = _run([script, f"fp32={ROOT / 'configs' / 'ud.cfg'}:{small},pretraining.objective.precision=fp32",
                 f"bf16={ROOT / 'configs' / 'ud.cfg'}:{small},pretraining.objective.precision=bf16",
                 "--raw-text", str(ASSETS / "raw" / "tl_sample-raw.txt"), "--threads", "1", "--docs", "120",
-                "--warmup", "1", "--json", str(report)])
+                "--warmup", "1", "--json", str(report), "--profile", str(tmp_path / "profiles")])
     assert "CPU:" in out and "| fp32 | 1 |" in out and "| bf16 | 1 |" in out
+    # --profile: where the time went, by part, for each setting; the raw profiles kept
+    assert out.count("Where the time goes:") == 2 and "| LSTM backward (torch autograd) |" in out
+    assert sorted(p.name for p in (tmp_path / "profiles").iterdir()) == ["bf16-1.prof", "fp32-1.prof"]
     rows = json.loads(report.read_text())["results"]
     assert [r["setting"] for r in rows] == ["fp32", "bf16"]
     assert rows[0]["words"] == rows[1]["words"] > 0 and all(r["words_per_s"] > 0 for r in rows)

@@ -136,7 +136,7 @@ def test_spacy_pretrain_then_train_starts_from_those_weights(tmp_path):
          "--training.max_steps", "2", "--training.eval_frequency", "1", "--training.optimizer.learn_rate", "0"],
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert "Loaded pretrained tok2vec weights (spacy_lstm.PretrainBiLM.v2, target 'words')" in " ".join(
+    assert "Loaded pretrained tok2vec weights (spacy_lstm.PretrainBiLM.v3, target 'words')" in " ".join(
         result.stdout.split()
     )
     # [pretraining] layer = "lm": the pretrained part of the tok2vec (ner.cfg

@@ -16,6 +16,7 @@ BUILD_ARGS = {
     "spacy_lstm.LSTMEncoder.v2": {"width": 9, "depth": 1, "dropout": 0.0},
     "spacy_lstm.PretrainBiLM.v1": {"target": "words"},
     "spacy_lstm.PretrainBiLM.v2": {"target": "words", "precision": "auto"},
+    "spacy_lstm.PretrainBiLM.v3": {"target": "words", "precision": "auto"},
     "spacy_lstm.TextCatReduce.v1": {"tok2vec": {"@architectures": "spacy_lstm.LSTMTok2Vec.v2", "width": 8,
                                                 "include_static_vectors": False},
                                     "exclusive_classes": True, "use_reduce_first": False, "use_reduce_last": False,

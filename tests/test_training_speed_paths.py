@@ -1,6 +1,7 @@
 """The fast training paths hold the same function: length-bucketed padded
 LSTMs equal the step-by-step packed LSTM, ``PretrainBiLM.v2`` in fp32 is v1's
-objective, and its bf16 training changes nothing outside training."""
+objective, and its bf16 training changes nothing outside training; ``.v3``
+is v2 with torch's float32 matrix products."""
 import numpy
 import pytest
 import spacy
@@ -15,7 +16,7 @@ from spacy_lstm.modules import precision
 from spacy_lstm.modules.padded_lstm import padded_lstm, plan_padding
 from spacy_lstm.modules.packing import plan_packing
 from spacy_lstm.modules.stepwise_lstm import packed_lstm_stepwise
-from spacy_lstm.pretraining.objective import create_pretrain_bilm, create_pretrain_bilm_v2
+from spacy_lstm.pretraining.objective import create_pretrain_bilm, create_pretrain_bilm_v2, create_pretrain_bilm_v3
 
 WORDS = "ang bata ay kumain ng mangga sa bahay namin kahapon".split()
 
@@ -82,6 +83,22 @@ def test_v2_in_fp32_is_v1():
     v2, _, _ = _objective(create_pretrain_bilm_v2, precision="fp32")
     assert type(v2.ops) is NumpyOps and not v2.attrs["bf16"]
     numpy.testing.assert_allclose(_losses(v1, docs), _losses(v2, docs), rtol=1e-5)
+
+
+def test_v3_in_fp32_is_v2_with_torch_matrix_products():
+    """v3's float32 products are torch's (bit for bit torch.mm's, not blis'),
+    and it trains as v2 does up to float32 rounding."""
+    v2, _, docs = _objective(create_pretrain_bilm_v2, precision="fp32")
+    v3, _, _ = _objective(create_pretrain_bilm_v3, precision="fp32")
+    assert not v3.attrs["bf16"] and isinstance(v3.ops, TrainingMatmulOps) and v3.ops.float32_in_torch
+    assert all(type(node.ops) is not NumpyOps for node in v3.walk())
+    rng = numpy.random.default_rng(0)
+    x, y = rng.standard_normal((300, 257)).astype("f"), rng.standard_normal((129, 257)).astype("f")
+    expected = torch.mm(torch.from_numpy(x), torch.from_numpy(y).t()).numpy()
+    assert numpy.array_equal(v3.ops.gemm(x, y, trans2=True), expected)
+    numpy.testing.assert_allclose(v3.ops.gemm(x, y, trans2=True), NumpyOps().gemm(x, y, trans2=True), rtol=1e-4,
+                                  atol=1e-4)
+    numpy.testing.assert_allclose(_losses(v2, docs), _losses(v3, docs), rtol=1e-4)
 
 
 def test_v2_in_bf16_learns_like_fp32_and_predicts_unchanged():

@@ -20,8 +20,10 @@ What is predicted about the neighbour (``target``):
 
 docs/benchmarks.md reports what each gives downstream.
 """
+import inspect
 import warnings
-from typing import Callable, List, Optional, Sequence, Tuple
+from types import SimpleNamespace
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy
 from spacy.attrs import NORM, ORTH
@@ -40,6 +42,7 @@ from thinc.api import (
 )
 
 from ..layers.matmul_ops import use_training_matmul
+from ..layers.settings import bind_settings
 from ..models.tok2vec_model import PRETRAINED_MARK
 from ..modules.precision import cpu_has_native_bf16, predicts_in_bf16, training_in_bf16
 from .restart import Restarts, check_restart_epochs
@@ -121,20 +124,45 @@ def create_pretrain_bilm_v2(
         a slanted triangle, cosine restarts) stays at its first value, which
         for a warm-up is 0. Default false: what v2 always computed.
     """
-    bf16 = predicts_in_bf16(precision, "PretrainBiLM: precision")
+    return _pretrain_bilm_v2(SimpleNamespace(**locals()), "spacy_lstm.PretrainBiLM.v2", float32_in_torch=False)
+
+
+def _pretrain_bilm_v2(s: SimpleNamespace, name: str, float32_in_torch: bool) -> Callable[[Vocab, Model], Model]:
+    """The objective of ``PretrainBiLM.v2``'s settings ``s`` (v3: with
+    ``float32_in_torch``)."""
+    bf16 = predicts_in_bf16(s.precision, "PretrainBiLM: precision")
     if bf16 and not cpu_has_native_bf16():
         warnings.warn(
             "PretrainBiLM: precision = \"bf16\" on a CPU without AMX or AVX-512 BF16: the LSTMs train in float32 "
             "(oneDNN has no bfloat16 LSTM here) and the matrix products in emulated bfloat16, slower than fp32; "
             "use precision = \"auto\" (fp32 on this CPU)", UserWarning, stacklevel=2)
-    return _objective("spacy_lstm.PretrainBiLM.v2", target, hidden_size, maxout_pieces, embedding_rows,
-                      n_characters, bf16=bf16,
-                      restart_epochs=check_restart_epochs(restart_epochs), step_schedules=step_schedules)
+    return _objective(name, s.target, s.hidden_size, s.maxout_pieces, s.embedding_rows, s.n_characters, bf16=bf16,
+                      restart_epochs=check_restart_epochs(s.restart_epochs), step_schedules=s.step_schedules,
+                      float32_in_torch=float32_in_torch)
+
+
+@registry.architectures("spacy_lstm.PretrainBiLM.v3")
+def create_pretrain_bilm_v3(**settings: Any) -> Callable[[Vocab, Model], Model]:
+    """``PretrainBiLM.v2`` (the same settings) whose float32 matrix products
+    (the tok2vec's embedding mixer, the heads, the in-batch softmax) run as
+    torch's float32 ``mm`` (MKL or oneDNN, torch's threads) instead of
+    thinc's numpy ``gemm`` (blis, one thread): the same arithmetic up to
+    float32 rounding, about 1.2x the words/s of v2 in fp32 on one thread
+    (docs/benchmarks.md). In bf16 (``"bf16"``, or ``"auto"`` on a CPU with
+    AMX or AVX-512 BF16) its training products are v2's bfloat16 ones. Only
+    the pretraining run changes: the tok2vec it writes is an ordinary one.
+    """
+    return _pretrain_bilm_v2(bind_settings(create_pretrain_bilm_v3, (), settings), "spacy_lstm.PretrainBiLM.v3",
+                             float32_in_torch=True)
+
+
+# v3's settings are v2's: one signature, which spaCy's config validation reads
+create_pretrain_bilm_v3.__signature__ = inspect.signature(create_pretrain_bilm_v2)  # type: ignore[attr-defined]
 
 
 def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, embedding_rows: int,
                n_characters: int, bf16: bool, restart_epochs: Sequence[int] = (),
-               step_schedules: bool = False) -> Callable[[Vocab, Model], Model]:
+               step_schedules: bool = False, float32_in_torch: bool = False) -> Callable[[Vocab, Model], Model]:
     if target not in TARGETS:
         raise ValueError(f"PretrainBiLM: target must be one of {', '.join(TARGETS)}; got {target!r}")
     if hidden_size < 1 or maxout_pieces < 1 or embedding_rows < 1 or n_characters < 1:
@@ -182,9 +210,9 @@ def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, emb
         if restarts:
             model.attrs["restarts"] = restarts
         model.attrs["loss"] = _LOSSES[target]
-        if bf16:
-            use_training_matmul(model)
-            model.attrs["loss"] = _in_bf16(_LOSSES_GEMM[target])
+        if bf16 or float32_in_torch:
+            use_training_matmul(model, float32_in_torch=float32_in_torch)
+            model.attrs["loss"] = _in_bf16(_LOSSES_GEMM[target]) if bf16 else _LOSSES_GEMM[target]
         return model
 
     return create_bilm_objective

@@ -105,6 +105,8 @@ CASES: Dict[str, Tuple[Callable[[], Model], Callable[[], list]]] = {
                               docs),
     "PretrainBiLM.v2 characters": (lambda: _objective("spacy_lstm.PretrainBiLM.v2", target="characters",
                                                       hidden_size=8), docs),
+    "PretrainBiLM.v3 words": (lambda: _objective("spacy_lstm.PretrainBiLM.v3", hidden_size=8, embedding_rows=100),
+                              docs),
 }
 
 
