@@ -58,7 +58,10 @@ def parse_setting(spec: str):
 #: each function, summed by the first of these patterns its name matches.
 PARTS = [
     ("LSTM backward (torch autograd)", ("run_backward", "autograd.backward", "_engine_run_backward")),
-    ("LSTM forward (torch.lstm)", ("torch.lstm", "_VF.lstm", "method 'lstm'", "built-in method lstm")),
+    ("LSTM forward, fused (torch.lstm: padded path)", ("torch.lstm", "_VF.lstm", "method 'lstm'",
+                                                      "built-in method lstm")),
+    ("LSTM forward, stepwise (its Python loop and gates)", ("stepwise_lstm.py", "torch.tanh", "torch.sigmoid",
+                                                            "torch.addmm")),
     ("optimizer (Thinc: Adam, averages, clipping)", ("optimizers.py", "update_averages", "adam", "clip_gradient",
                                                      "linalg")),
     ("matrix products (Thinc gemm, torch mm/linear)", ("gemm", "matmul", "torch.mm", "linear")),

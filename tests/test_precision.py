@@ -171,7 +171,17 @@ def test_the_execution_path_is_chosen_in_one_place(monkeypatch):
     assert path() is Path.PACKED and path(one_doc=True) is Path.ONE_DOC
     assert path(inference_bf16=True) is Path.PADDED_BF16 and path(inference_bf16=True, one_doc=True) is Path.ONE_DOC_BF16
     assert path(cuda=True, inference_bf16=True) is Path.PACKED and path(cuda=True, training=True) is Path.PACKED
-    assert path(training=True) is Path.PADDED
+    # float32 CPU training: padded with AVX-512, stepwise without (the faster on each CPU kind measured)
+    for avx512, expected in ((True, Path.PADDED), (False, Path.STEPWISE)):
+        monkeypatch.setattr(residual_lstm, "cpu_has_avx512", lambda: avx512)
+        assert path(training=True) is expected
+        with precision.training_in_bf16():  # bf16 asked on a CPU without it: float32 LSTMs, the same choice
+            monkeypatch.setattr(residual_lstm, "cpu_has_native_bf16", lambda: False)
+            assert path(training=True) is expected
+    monkeypatch.setattr(residual_lstm, "cpu_has_native_bf16", lambda: True)
+    with precision.training_in_bf16():
+        assert path(training=True) is Path.PADDED_AUTOCAST
+    # tests pin the path by rows, on any CPU
     monkeypatch.setattr(residual_lstm, "PADDED_MAX_ROWS", 5)
     assert path(training=True) is Path.STEPWISE
     monkeypatch.setattr(residual_lstm, "PADDED_MAX_ROWS", 1 << 62)

@@ -34,6 +34,12 @@ def cpu_has_native_bf16() -> bool:
     return bool(cpu_info()[1] & {"amx_bf16", "avx512_bf16"})
 
 
+def cpu_has_avx512() -> bool:
+    """True when the CPU has AVX-512 (``avx512f``), read from the Linux CPU
+    flags; False where they cannot be read."""
+    return "avx512f" in cpu_info()[1]
+
+
 def predicts_in_bf16(precision: str, setting: str = "inference_precision") -> bool:
     """Resolve an ``inference_precision`` setting (or another precision
     setting, named ``setting`` in the error): ``"fp32"`` (the default of

@@ -1,5 +1,6 @@
 """A stack of packed LSTM layers with residual connections and LayerNorm."""
 import enum
+from typing import Optional
 
 import torch
 from torch import nn
@@ -8,17 +9,20 @@ from torch.nn.utils.rnn import PackedSequence
 from .packing import PackingPlan, plan_packing
 from .direct_lstm import lstm_one_sequence, lstm_one_sequence_rounded
 from .padded_lstm import pad_rows, padded_lstm, plan_padding
-from .precision import bf16_copy, cpu_has_native_bf16, run_in_bf16, trains_in_bf16
+from .precision import bf16_copy, cpu_has_avx512, cpu_has_native_bf16, run_in_bf16, trains_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
 
-#: CPU training batches with at most this many tokens run the padded path
-#: (length buckets, a fused kernel per bucket and direction), larger ones the
-#: stepwise packed path (a Python loop over time steps). Since the padded
-#: path buckets by length it is the faster one at every batch size measured
-#: (BiLM stack, width 256, one thread, raw-text lengths: 300 tokens 1.6x,
-#: 1,000 tokens 1.5x, 3,000 tokens 1.4x), so every CPU training batch takes
-#: it; the stepwise path stays as the tests' second implementation (set 0).
-PADDED_MAX_ROWS = 1 << 62
+#: CPU float32 training runs the padded path (length buckets, a fused kernel
+#: per bucket and direction) on CPUs with AVX-512 and the stepwise packed
+#: path (a Python loop over time steps) elsewhere: the faster one on each
+#: CPU kind measured, whole ``spacy pretrain`` loop, raw-text batches
+#: (docs/benchmarks.md, "Pretraining speed"): padded 1.24x stepwise on 2
+#: threads of an AVX-512 BF16 EPYC (0.93x on 1), and faster on an AMX Xeon
+#: (BiLM stack alone: 1.4-1.6x); stepwise 1.20x padded on 1 thread and 1.10x
+#: on 2 of an AVX2-only EPYC. Both compute the same (tests compare them with
+#: the step-by-step oracle). Tests set an int here: batches of more rows
+#: than it run stepwise, the others padded, on any CPU.
+PADDED_MAX_ROWS: Optional[int] = None
 
 
 class Path(enum.Enum):
@@ -32,18 +36,21 @@ class Path(enum.Enum):
       padded to a rounded length.
     * PADDED_BF16: predicting 2+ docs in bfloat16 (CPU). padded_lstm on
       rounded grids.
-    * PADDED: training on the CPU, batches up to PADDED_MAX_ROWS rows.
-      padded_lstm, one length bucket at a time.
+    * PADDED: float32 training on a CPU with AVX-512 (or, set by tests, in
+      batches up to PADDED_MAX_ROWS rows). padded_lstm, one length bucket
+      at a time.
     * PADDED_AUTOCAST: PADDED inside ``precision.training_in_bf16`` (the
       pretraining objective's ``precision``), on a CPU with AMX or AVX-512
       BF16: under autocast. Elsewhere oneDNN has no bfloat16 LSTM, so the
       LSTMs train in float32 (PADDED).
-    * STEPWISE: training on the CPU above PADDED_MAX_ROWS. stepwise_lstm,
-      the tests' second implementation.
+    * STEPWISE: float32 training on a CPU without AVX-512 (or, set by
+      tests, above PADDED_MAX_ROWS rows). stepwise_lstm, the Python loop
+      over time steps; also the tests' second implementation.
 
     ``one_doc`` is never true while training. Why the
     CPU paths differ: nn.LSTM's packed CPU backward is quadratic (see
-    stepwise_lstm.py), so CPU training pads by length bucket; bfloat16
+    stepwise_lstm.py), so CPU training pads by length bucket or steps
+    through time itself, whichever this CPU kind runs faster; bfloat16
     prediction pads too, with its grids rounded to recurring shapes, so
     oneDNN builds a bounded set of kernels (packed bf16 built one per batch's
     shapes, and a corpus run grew by up to 1.5 GB), while float32 prediction
@@ -66,11 +73,13 @@ def choose_path(*, training: bool, cuda: bool, one_doc: bool, inference_bf16: bo
     if cuda:
         return Path.ONE_DOC if one_doc else Path.PACKED
     if training:
-        if n_rows > PADDED_MAX_ROWS:
-            return Path.STEPWISE
         # oneDNN has no bfloat16 LSTM without AMX or AVX-512 BF16 (it fails
         # to build the primitive): there the LSTMs train in float32
-        return Path.PADDED_AUTOCAST if trains_in_bf16() and cpu_has_native_bf16() else Path.PADDED
+        if trains_in_bf16() and cpu_has_native_bf16() and (PADDED_MAX_ROWS is None or n_rows <= PADDED_MAX_ROWS):
+            return Path.PADDED_AUTOCAST
+        if PADDED_MAX_ROWS is None:
+            return Path.PADDED if cpu_has_avx512() else Path.STEPWISE
+        return Path.STEPWISE if n_rows > PADDED_MAX_ROWS else Path.PADDED
     if inference_bf16:
         return Path.ONE_DOC_BF16 if one_doc else Path.PADDED_BF16
     return Path.ONE_DOC if one_doc else Path.PACKED
