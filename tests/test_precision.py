@@ -171,13 +171,19 @@ def test_the_execution_path_is_chosen_in_one_place(monkeypatch):
     assert path() is Path.PACKED and path(one_doc=True) is Path.ONE_DOC
     assert path(inference_bf16=True) is Path.PADDED_BF16 and path(inference_bf16=True, one_doc=True) is Path.ONE_DOC_BF16
     assert path(cuda=True, inference_bf16=True) is Path.PACKED and path(cuda=True, training=True) is Path.PACKED
-    # float32 CPU training: padded with AVX-512, stepwise without (the faster on each CPU kind measured)
-    for avx512, expected in ((True, Path.PADDED), (False, Path.STEPWISE)):
+    # float32 CPU training: padded with AVX-512; without it stepwise on one thread or in
+    # large batches, padded for small batches on more threads (the faster on each CPU kind measured)
+    big = residual_lstm.STEPWISE_MIN_ROWS
+    for avx512, threads, rows, expected in ((True, 1, big, Path.PADDED), (True, 2, 10, Path.PADDED),
+                                            (False, 1, 10, Path.STEPWISE), (False, 2, big, Path.STEPWISE),
+                                            (False, 2, big - 1, Path.PADDED)):
         monkeypatch.setattr(residual_lstm, "cpu_has_avx512", lambda: avx512)
-        assert path(training=True) is expected
+        monkeypatch.setattr(residual_lstm.torch, "get_num_threads", lambda: threads)
+        assert path(training=True, n_rows=rows) is expected, (avx512, threads, rows)
         with precision.training_in_bf16():  # bf16 asked on a CPU without it: float32 LSTMs, the same choice
             monkeypatch.setattr(residual_lstm, "cpu_has_native_bf16", lambda: False)
-            assert path(training=True) is expected
+            assert path(training=True, n_rows=rows) is expected
+    monkeypatch.undo()
     monkeypatch.setattr(residual_lstm, "cpu_has_native_bf16", lambda: True)
     with precision.training_in_bf16():
         assert path(training=True) is Path.PADDED_AUTOCAST

@@ -12,16 +12,21 @@ from .padded_lstm import pad_rows, padded_lstm, plan_padding
 from .precision import bf16_copy, cpu_has_avx512, cpu_has_native_bf16, run_in_bf16, trains_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
 
-#: CPU float32 training runs the padded path (length buckets, a fused kernel
-#: per bucket and direction) on CPUs with AVX-512 and the stepwise packed
-#: path (a Python loop over time steps) elsewhere: the faster one on each
-#: CPU kind measured, whole ``spacy pretrain`` loop, raw-text batches
-#: (docs/benchmarks.md, "Pretraining speed"): padded 1.24x stepwise on 2
-#: threads of an AVX-512 BF16 EPYC (0.93x on 1), and faster on an AMX Xeon
-#: (BiLM stack alone: 1.4-1.6x); stepwise 1.20x padded on 1 thread and 1.10x
-#: on 2 of an AVX2-only EPYC. Both compute the same (tests compare them with
-#: the step-by-step oracle). Tests set an int here: batches of more rows
-#: than it run stepwise, the others padded, on any CPU.
+#: CPU float32 training: the padded path (length buckets, a fused kernel per
+#: bucket and direction) or the stepwise packed path (a Python loop over time
+#: steps), whichever was faster on each CPU kind measured (docs/benchmarks.md,
+#: "Pretraining speed"). With AVX-512, padded: 1.24x stepwise in the whole
+#: ``spacy pretrain`` loop on 2 threads of an AVX-512 BF16 EPYC (0.93x on 1),
+#: and faster on an AMX Xeon (BiLM stack alone: 1.4-1.6x). Without it (an
+#: AVX2-only EPYC), stepwise on one thread (pretraining 1.20x, a UD task's
+#: tok2vec 1.15x) and for batches of STEPWISE_MIN_ROWS rows or more on more
+#: threads (pretraining's 3,000-word batches: 1.10x), padded for smaller
+#: batches on more threads (UD's 1,000-word batches: padded 1.08x). Both
+#: compute the same (tests compare them with the step-by-step oracle).
+STEPWISE_MIN_ROWS = 2000
+
+#: Set by tests: batches of more rows than this run stepwise, the others
+#: padded, on any CPU; None (the default) chooses by the CPU as above.
 PADDED_MAX_ROWS: Optional[int] = None
 
 
@@ -36,16 +41,17 @@ class Path(enum.Enum):
       padded to a rounded length.
     * PADDED_BF16: predicting 2+ docs in bfloat16 (CPU). padded_lstm on
       rounded grids.
-    * PADDED: float32 training on a CPU with AVX-512 (or, set by tests, in
-      batches up to PADDED_MAX_ROWS rows). padded_lstm, one length bucket
-      at a time.
+    * PADDED: float32 training on a CPU with AVX-512, or without it on
+      2+ threads in batches under STEPWISE_MIN_ROWS rows (set by tests:
+      up to PADDED_MAX_ROWS rows). padded_lstm, one length bucket at a time.
     * PADDED_AUTOCAST: PADDED inside ``precision.training_in_bf16`` (the
       pretraining objective's ``precision``), on a CPU with AMX or AVX-512
       BF16: under autocast. Elsewhere oneDNN has no bfloat16 LSTM, so the
       LSTMs train in float32 (PADDED).
-    * STEPWISE: float32 training on a CPU without AVX-512 (or, set by
-      tests, above PADDED_MAX_ROWS rows). stepwise_lstm, the Python loop
-      over time steps; also the tests' second implementation.
+    * STEPWISE: float32 training on a CPU without AVX-512, on one thread
+      or in batches of STEPWISE_MIN_ROWS rows or more (set by tests: above
+      PADDED_MAX_ROWS rows). stepwise_lstm, the Python loop over time
+      steps; also the tests' second implementation.
 
     ``one_doc`` is never true while training. Why the
     CPU paths differ: nn.LSTM's packed CPU backward is quadratic (see
@@ -78,7 +84,9 @@ def choose_path(*, training: bool, cuda: bool, one_doc: bool, inference_bf16: bo
         if trains_in_bf16() and cpu_has_native_bf16() and (PADDED_MAX_ROWS is None or n_rows <= PADDED_MAX_ROWS):
             return Path.PADDED_AUTOCAST
         if PADDED_MAX_ROWS is None:
-            return Path.PADDED if cpu_has_avx512() else Path.STEPWISE
+            if cpu_has_avx512() or (torch.get_num_threads() > 1 and n_rows < STEPWISE_MIN_ROWS):
+                return Path.PADDED
+            return Path.STEPWISE
         return Path.STEPWISE if n_rows > PADDED_MAX_ROWS else Path.PADDED
     if inference_bf16:
         return Path.ONE_DOC_BF16 if one_doc else Path.PADDED_BF16
