@@ -135,7 +135,7 @@ def _pretrain_bilm_v2(s: SimpleNamespace, name: str, float32_in_torch: bool) -> 
         warnings.warn(
             "PretrainBiLM: precision = \"bf16\" on a CPU without AMX or AVX-512 BF16: the LSTMs train in float32 "
             "(oneDNN has no bfloat16 LSTM here) and the matrix products in emulated bfloat16, slower than fp32; "
-            "use precision = \"auto\" (fp32 on this CPU)", UserWarning, stacklevel=2)
+            "use precision = \"auto\" (fp32 on this CPU)", UserWarning, stacklevel=3)
     return _objective(name, s.target, s.hidden_size, s.maxout_pieces, s.embedding_rows, s.n_characters, bf16=bf16,
                       restart_epochs=check_restart_epochs(s.restart_epochs), step_schedules=s.step_schedules,
                       float32_in_torch=float32_in_torch)
