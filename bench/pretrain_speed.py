@@ -171,6 +171,8 @@ def main() -> None:
     if not Path(args.raw_text).is_file():
         raise SystemExit(f"pretrain_speed: --raw-text {args.raw_text} not found")
     threads = [int(t) for t in args.threads.split(",")]
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     results = {}
     for _ in range(args.rounds):
         for n in threads:
@@ -179,8 +181,6 @@ def main() -> None:
                         "vectors": args.vectors or None, "docs": args.docs, "warmup": args.warmup, "threads": n,
                         "gpu_id": args.gpu_id,
                         "profile": str(Path(args.profile) / f"{name}-{n}.prof") if args.profile else ""}
-                if args.profile:
-                    Path(args.profile).mkdir(parents=True, exist_ok=True)
                 env = dict(os.environ, OMP_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n),
                            OPENBLAS_NUM_THREADS=str(n))
                 if source:

@@ -444,4 +444,3 @@ def test_the_objective_keeps_averages_for_the_tok2vec_only_and_saves_the_same_we
     assert saved[0] == saved[1]
     assert kept[0][0] > 0 and kept[1][0] == 0  # the plain update averaged the heads; ours does not
     assert kept[0][1] == kept[1][1] > 0  # the tok2vec's own parameters (and its torch shim's) are averaged
-

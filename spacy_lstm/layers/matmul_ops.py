@@ -31,16 +31,13 @@ class TrainingMatmulOps(NumpyOps):
         self.float32_in_torch = float32_in_torch
 
     def gemm(self, x, y, out: Optional[numpy.ndarray] = None, trans1: bool = False, trans2: bool = False):
-        if x.dtype != numpy.float32 or y.dtype != numpy.float32:
+        bf16 = trains_in_bf16()
+        if x.dtype != numpy.float32 or y.dtype != numpy.float32 or not (bf16 or self.float32_in_torch):
             return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
-        if trains_in_bf16():
-            a = torch.from_numpy(numpy.ascontiguousarray(x)).bfloat16()
-            b = torch.from_numpy(numpy.ascontiguousarray(y)).bfloat16()
-        elif self.float32_in_torch:
-            a = torch.from_numpy(numpy.ascontiguousarray(x))
-            b = torch.from_numpy(numpy.ascontiguousarray(y))
-        else:
-            return super().gemm(x, y, out=out, trans1=trans1, trans2=trans2)
+        a = torch.from_numpy(numpy.ascontiguousarray(x))
+        b = torch.from_numpy(numpy.ascontiguousarray(y))
+        if bf16:
+            a, b = a.bfloat16(), b.bfloat16()
         product = torch.mm(a.t() if trans1 else a, b.t() if trans2 else b).float().numpy()
         if out is None:
             return product

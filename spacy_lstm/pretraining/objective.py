@@ -147,8 +147,8 @@ def create_pretrain_bilm_v3(**settings: Any) -> Callable[[Vocab, Model], Model]:
     (the tok2vec's embedding mixer, the heads, the in-batch softmax) run as
     torch's float32 ``mm`` (MKL or oneDNN, torch's threads) instead of
     thinc's numpy ``gemm`` (blis, one thread): the same arithmetic up to
-    float32 rounding, about 1.2x the words/s of v2 in fp32 on one thread
-    (docs/benchmarks.md). In bf16 (``"bf16"``, or ``"auto"`` on a CPU with
+    float32 rounding; in fp32 1.15x v2's words/s on one thread and 1.38x on
+    two of an AVX2 EPYC (docs/benchmarks.md). In bf16 (``"bf16"``, or ``"auto"`` on a CPU with
     AMX or AVX-512 BF16) its training products are v2's bfloat16 ones. Only
     the pretraining run changes: the tok2vec it writes is an ordinary one.
     """
