@@ -172,6 +172,8 @@ def main() -> None:
         raise SystemExit(f"pretrain_speed: --raw-text {args.raw_text} not found")
     threads = [int(t) for t in args.threads.split(",")]
     if args.profile:
+        if Path(args.profile).exists() and not Path(args.profile).is_dir():
+            raise SystemExit(f"pretrain_speed: --profile {args.profile} is a file; give a folder for the profiles")
         Path(args.profile).mkdir(parents=True, exist_ok=True)
     results = {}
     for _ in range(args.rounds):

@@ -243,7 +243,8 @@ def test_pretrain_speed_runs_settings_side_by_side(tmp_path):
     assert [r["setting"] for r in rows] == ["fp32", "bf16"]
     assert rows[0]["words"] == rows[1]["words"] > 0 and all(r["words_per_s"] > 0 for r in rows)
     for bad, said in ((["nosetting"], "NAME=CONFIG"), ([f"x={tmp_path / 'none.cfg'}"], "not found"),
-                      ([f"x@{tmp_path}={ROOT / 'configs' / 'ud.cfg'}"], "not a spacy-lstm checkout")):
+                      ([f"x@{tmp_path}={ROOT / 'configs' / 'ud.cfg'}"], "not a spacy-lstm checkout"),
+                      ([f"x={ROOT / 'configs' / 'ud.cfg'}", "--profile", str(report)], "is a file")):
         proc = run([sys.executable, script, *bad, "--raw-text", str(ASSETS / "raw" / "tl_sample-raw.txt")])
         assert proc.returncode != 0 and said in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 
