@@ -308,6 +308,26 @@ def test_spacy_pretrain_refuses_bad_raw_text_before_writing_weights(tmp_path, co
         create_raw_text_reader(ROOT / "assets" / "raw" / "tl_sample-raw.txt", max_words=20, min_words=50)
 
 
+@pytest.mark.parametrize("setting,value,said", [
+    ("restart_epochs", "[0]", "restart_epochs must be a list of epochs >= 1"),
+    ("target", "sounds", "target must be one of"),
+    ("precision", "fp8", "precision"),
+    ("hidden_size", "0", "must be >= 1"),
+])
+def test_spacy_pretrain_refuses_a_bad_objective_setting_in_one_line(tmp_path, setting, value, said):
+    """A bad [pretraining.objective] setting stops `spacy pretrain` with one
+    line (no traceback), exit 1, before any weights are written."""
+    out = tmp_path / "pretrain"
+    result = run([sys.executable, "-m", "spacy", "pretrain", ROOT / "configs" / "ner.cfg", out,
+                  "--paths.raw_text", ROOT / "assets" / "raw" / "tl_sample-raw.txt", *SMALL,
+                  f"--pretraining.objective.{setting}", value])
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("\u2718")]
+    assert len(lines) == 1 and "PretrainBiLM" in lines[0] and said in lines[0], result.stderr
+    assert not list(out.glob("*.bin"))
+
+
 def _bilm(restart_epochs):
     fix_random_seed(0)
     nlp = spacy.blank("tl")

@@ -46,6 +46,7 @@ from ..layers.settings import bind_settings
 from ..models.tok2vec_model import PRETRAINED_MARK
 from ..modules.precision import cpu_has_native_bf16, predicts_in_bf16, training_in_bf16
 from .restart import Restarts, check_restart_epochs
+from .stop import settings_checked
 
 TARGETS = ("words", "vectors", "characters")
 
@@ -130,14 +131,16 @@ def create_pretrain_bilm_v2(
 def _pretrain_bilm_v2(s: SimpleNamespace, name: str, float32_in_torch: bool) -> Callable[[Vocab, Model], Model]:
     """The objective of ``PretrainBiLM.v2``'s settings ``s`` (v3: with
     ``float32_in_torch``)."""
-    bf16 = predicts_in_bf16(s.precision, "PretrainBiLM: precision")
+    with settings_checked():
+        bf16 = predicts_in_bf16(s.precision, "PretrainBiLM: precision")
+        restart_epochs = check_restart_epochs(s.restart_epochs)
     if bf16 and not cpu_has_native_bf16():
         warnings.warn(
             "PretrainBiLM: precision = \"bf16\" on a CPU without AMX or AVX-512 BF16: the LSTMs train in float32 "
             "(oneDNN has no bfloat16 LSTM here) and the matrix products in emulated bfloat16, slower than fp32; "
             "use precision = \"auto\" (fp32 on this CPU)", UserWarning, stacklevel=3)
     return _objective(name, s.target, s.hidden_size, s.maxout_pieces, s.embedding_rows, s.n_characters, bf16=bf16,
-                      restart_epochs=check_restart_epochs(s.restart_epochs), step_schedules=s.step_schedules,
+                      restart_epochs=restart_epochs, step_schedules=s.step_schedules,
                       float32_in_torch=float32_in_torch)
 
 
@@ -163,23 +166,25 @@ create_pretrain_bilm_v3.__signature__ = inspect.signature(create_pretrain_bilm_v
 def _objective(name: str, target: str, hidden_size: int, maxout_pieces: int, embedding_rows: int,
                n_characters: int, bf16: bool, restart_epochs: Sequence[int] = (),
                step_schedules: bool = False, float32_in_torch: bool = False) -> Callable[[Vocab, Model], Model]:
-    if target not in TARGETS:
-        raise ValueError(f"PretrainBiLM: target must be one of {', '.join(TARGETS)}; got {target!r}")
-    if hidden_size < 1 or maxout_pieces < 1 or embedding_rows < 1 or n_characters < 1:
-        raise ValueError(
-            "PretrainBiLM: hidden_size, maxout_pieces, embedding_rows and n_characters must be >= 1; got "
-            f"{hidden_size}, {maxout_pieces}, {embedding_rows} and {n_characters}"
-        )
+    with settings_checked():
+        if target not in TARGETS:
+            raise ValueError(f"PretrainBiLM: target must be one of {', '.join(TARGETS)}; got {target!r}")
+        if hidden_size < 1 or maxout_pieces < 1 or embedding_rows < 1 or n_characters < 1:
+            raise ValueError(
+                "PretrainBiLM: hidden_size, maxout_pieces, embedding_rows and n_characters must be >= 1; got "
+                f"{hidden_size}, {maxout_pieces}, {embedding_rows} and {n_characters}"
+            )
 
     def create_bilm_objective(vocab: Vocab, tok2vec: Model) -> Model:
         halves = _halves(tok2vec)
         tok2vec.attrs[PRETRAINED_MARK] = f"{name}, target {target!r}"
         if target == "vectors":
             if vocab.vectors.shape[1] == 0:
-                raise ValueError(
-                    "PretrainBiLM: target = \"vectors\" needs static vectors; set [initialize] vectors "
-                    "(--paths.vectors) or use target = \"words\""
-                )
+                with settings_checked():
+                    raise ValueError(
+                        "PretrainBiLM: target = \"vectors\" needs static vectors; set [initialize] vectors "
+                        "(--paths.vectors) or use target = \"words\""
+                    )
             n_out = vocab.vectors.shape[1]
         elif target == "words":
             n_out = hidden_size

@@ -13,7 +13,6 @@ line); a leading byte order mark is dropped. Docs shorter than
 ``min_length`` tokens or longer than ``max_length`` are skipped, as spaCy's
 reader does.
 """
-import sys
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Union
 
@@ -23,6 +22,7 @@ from spacy.util import registry
 
 from ..documents import DocumentError, document_format, iter_documents
 from .restart import begin_pass
+from .stop import stop_spacy_pretrain
 
 #: The error for raw text that cannot be read: the document reader's own.
 RawTextError = DocumentError
@@ -51,17 +51,6 @@ def check_raw_text(path: Union[str, Path], min_words: int = 1, max_words: int = 
         have = "no text" if not words else f"{words} words"
         raise RawTextError(f"{path}: {have}; pretraining needs at least {max(min_words, 1)} words of raw text")
     return words
-
-
-def _stop_spacy_cli(err: RawTextError) -> None:
-    """Under spaCy's own ``spacy pretrain`` command, which prints a traceback
-    for a reader's error, say it in one line and exit 1 instead (no weights
-    are written: spaCy's loop has not started)."""
-    argv = [a.replace("\\", "/") for a in sys.argv[:2]]
-    if len(argv) == 2 and argv[1] == "pretrain" and (argv[0].endswith("/spacy") or argv[0].endswith(
-            "/spacy/__main__.py") or argv[0] == "spacy"):
-        print(f"\u2718 {err}", file=sys.stderr, flush=True)
-        raise SystemExit(1)
 
 
 @registry.readers("spacy_lstm.RawText.v1")
@@ -99,7 +88,7 @@ def create_raw_text_reader(
         try:
             check_raw_text(path, min_words, max_words)
         except RawTextError as err:
-            _stop_spacy_cli(err)
+            stop_spacy_pretrain(err)
             raise
 
     def read(nlp: Language) -> Iterator[Example]:
