@@ -46,6 +46,7 @@ from ..layers.settings import bind_settings
 from ..models.tok2vec_model import PRETRAINED_MARK
 from ..modules.precision import cpu_has_native_bf16, predicts_in_bf16, training_in_bf16
 from .restart import Restarts, check_restart_epochs
+from .schedule import WarmupLinearOverText
 from .stop import settings_checked
 
 TARGETS = ("words", "vectors", "characters")
@@ -123,7 +124,9 @@ def create_pretrain_bilm_v2(
         update, as ``spacy train`` does. ``spacy pretrain`` never does, so
         without this a schedule in ``[pretraining.optimizer]`` (a warm-up,
         a slanted triangle, cosine restarts) stays at its first value, which
-        for a warm-up is 0. Default false: what v2 always computed.
+        for a warm-up is 0. Default false: what v2 always computed. A rate
+        from ``spacy_lstm.warmup_linear_over_text.v1`` (sized by the text,
+        not by steps) is advanced either way.
     """
     return _pretrain_bilm_v2(SimpleNamespace(**locals()), "spacy_lstm.PretrainBiLM.v2", float32_in_torch=False)
 
@@ -229,11 +232,17 @@ class ObjectiveModel(Model):
     embedding). spaCy saves only the tok2vec, under the averages
     (``model{N}.bin``), and a restart re-initialises the heads, so their
     averages were never read: the saved weights are the same, bit for bit
-    (tested), without a pass over the output embedding (12.8M values) per step."""
+    (tested), without a pass over the output embedding (12.8M values) per step.
+    A learning rate from ``spacy_lstm.warmup_linear_over_text.v1`` is set
+    here, before each update, from the run's progress through its text
+    (``spacy pretrain`` never advances schedules)."""
 
     __slots__ = ()
 
     def finish_update(self, optimizer) -> None:
+        schedule = getattr(optimizer, "schedules", {}).get("learn_rate")
+        if isinstance(schedule, WarmupLinearOverText):
+            optimizer.learn_rate = next(schedule)
         if getattr(optimizer, "averages", None) is None:
             super().finish_update(optimizer)
         else:

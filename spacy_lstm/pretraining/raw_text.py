@@ -21,6 +21,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from ..documents import DocumentError, document_format, iter_documents
+from .progress import TextProgress, follow
 from .restart import begin_pass
 from .stop import stop_spacy_pretrain
 
@@ -84,19 +85,24 @@ def create_raw_text_reader(
     if max_words < 0 or limit < 0 or min_words < 0:
         raise ValueError(f"spacy_lstm.RawText.v1: limit, max_words and min_words must be >= 0; got {limit}, "
                          f"{max_words} and {min_words}")
+    expected_words = 0
     if path is not None:
         try:
-            check_raw_text(path, min_words, max_words)
+            expected_words = check_raw_text(path, min_words, max_words)
         except RawTextError as err:
             stop_spacy_pretrain(err)
             raise
+    progress = TextProgress(expected_words)
 
     def read(nlp: Language) -> Iterator[Example]:
         if path is None:  # allowed in configs that only train; pretraining needs it
             raise RawTextError("spacy_lstm.RawText.v1: no path; set [paths] raw_text (or --paths.raw_text)")
         count = words = 0
         begin_pass(nlp.vocab)  # an epoch starts: PretrainBiLM's restart_epochs counts these
+        follow(progress)  # ... and warmup_linear_over_text reads how far it is
+        progress.begin_pass()
         for doc in nlp.tokenizer.pipe(iter_texts(path), batch_size=256):
+            progress.read(len(doc.text.split()))
             if (min_length and len(doc) < min_length) or (max_length and len(doc) > max_length):
                 continue
             words += len(doc)
