@@ -23,7 +23,7 @@ from spacy.util import registry
 from ..documents import DocumentError, document_format, iter_documents
 from .progress import TextProgress, follow
 from .restart import begin_pass
-from .stop import stop_spacy_pretrain
+from .stop import settings_checked
 
 #: The error for raw text that cannot be read: the document reader's own.
 RawTextError = DocumentError
@@ -87,11 +87,8 @@ def create_raw_text_reader(
                          f"{max_words} and {min_words}")
     expected_words = 0
     if path is not None:
-        try:
+        with settings_checked():  # a RawTextError is a ValueError: one line under spacy pretrain
             expected_words = check_raw_text(path, min_words, max_words)
-        except RawTextError as err:
-            stop_spacy_pretrain(err)
-            raise
     progress = TextProgress(expected_words)
 
     def read(nlp: Language) -> Iterator[Example]:
