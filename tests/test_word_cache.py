@@ -130,3 +130,28 @@ def test_word_cache_stops_adding_when_full():
     source = object()
     assert cache.lookup((source,), [1], compute) == [10]
     assert set(cache.rows) == {1}
+
+
+def test_character_embed_trains_as_spacy():
+    """A training pass (cached ids) gives spaCy's output and gradient exactly,
+    also for a word repeated within a doc (spaCy's ``+=`` keeps one of its rows)."""
+    nlp = spacy.blank("tl")
+    docs = docs_of(nlp, WORDS + [["bata", "bata", "ang", "bata"]])
+    theirs = _character_embed.CharacterEmbed(nM=3, nC=8)
+    theirs.initialize()
+    theirs.set_param("E", numpy.random.default_rng(1).normal(size=theirs.get_param("E").shape).astype("float32"))
+    ours = CharacterEmbed(nM=3, nC=8)
+    ours.initialize()
+    copy_params(ours, theirs)
+    d_output = [numpy.random.default_rng(i).normal(size=(len(doc), 24)).astype("float32") for i, doc in enumerate(docs)]
+    for batch in (docs, docs[::-1], docs[2:3]):
+        a, back_a = ours.begin_update(batch)
+        b, back_b = theirs.begin_update(batch)
+        for x, y in zip(a, b):
+            numpy.testing.assert_array_equal(x, y)
+        grads = d_output if batch is docs else [d_output[docs.index(doc)] for doc in batch]
+        back_a(grads), back_b(grads)
+        numpy.testing.assert_array_equal(ours.get_grad("E"), theirs.get_grad("E"))
+        assert ours.get_grad("E").any()
+        ours.set_grad("E", ours.get_grad("E") * 0), theirs.set_grad("E", theirs.get_grad("E") * 0)
+    assert len(ours.attrs["word_cache"].rows) == len({w for doc in docs for w in (t.text for t in doc)})
