@@ -128,18 +128,21 @@ def test_auto_is_bf16_only_where_the_cpu_has_it(monkeypatch, flags, wanted):
 
 
 def test_bf16_prediction_meets_only_rounded_grid_shapes():
-    """bf16 prediction runs the LSTMs on padded grids whose shapes come from
-    a fixed list: a long run of varied batch sizes and lengths meets at most
-    grid_shape_bound(...) shapes (oneDNN builds one kernel per shape)."""
+    """bf16 prediction runs the LSTMs on padded grids PREDICT_CHUNK sequences
+    wide whose time steps come from a fixed list: a long run of varied batch
+    sizes and lengths meets at most grid_shape_bound(..., chunk) shapes
+    (oneDNN keeps a primitive and its scratch memory per shape)."""
     import torch
 
     import spacy_lstm.modules.residual_lstm as residual
-    from spacy_lstm.modules.padded_lstm import _GRID_SIZES, grid_shape_bound, plan_padding
+    from spacy_lstm.modules.padded_lstm import PREDICT_CHUNK, _GRID_SIZES, grid_shape_bound, plan_padding
 
-    seen = set()
+    seen, rows, tokens = set(), 0, 0
 
-    def counting(batch_sizes, device):
-        plan = plan_padding(batch_sizes, device)
+    def counting(batch_sizes, device, chunk=0):
+        nonlocal rows
+        plan = plan_padding(batch_sizes, device, chunk)
+        rows += sum(len(bucket.packed_rows) for bucket in plan.buckets)
         seen.update((bucket.n_steps, bucket.n_seqs) for bucket in plan.buckets)
         return plan
 
@@ -153,10 +156,12 @@ def test_bf16_prediction_meets_only_rounded_grid_shapes():
             for _ in range(150):
                 lengths = torch.tensor(rng.integers(1, 121, size=int(rng.integers(1, 65))))
                 module(torch.zeros(int(lengths.sum()), 8), lengths)
+                tokens += int(lengths.sum())
     finally:
         residual.plan_padding = original
-    assert all(steps in _GRID_SIZES and seqs in _GRID_SIZES for steps, seqs in seen)
-    assert len(seen) <= grid_shape_bound(120, 64)
+    assert all(steps in _GRID_SIZES and seqs == PREDICT_CHUNK for steps, seqs in seen)
+    assert len(seen) <= grid_shape_bound(120, 64, PREDICT_CHUNK) < grid_shape_bound(120, 64)
+    assert rows == tokens  # every token ran through one grid
 
 
 def test_the_execution_path_is_chosen_in_one_place(monkeypatch):

@@ -58,15 +58,27 @@ def pad_rows(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([x, x.new_zeros((extra,) + tuple(x.shape[1:]))]) if extra else x
 
 
-def grid_shape_bound(max_length: int, max_sequences: int) -> int:
+#: bfloat16 prediction's grids hold exactly this many sequences (a bucket
+#: of more runs as several grids; fewer are padded with empty sequences), so
+#: a grid's shape varies in its time steps only. oneDNN keeps a primitive,
+#: with its own scratch memory sized by the shape, for every shape it meets:
+#: with grids as wide as their buckets (up to 256 sequences) a corpus run of
+#: `annotate` peaked 38 % above float32; 16 wide, within 5 % at the same
+#: speed (docs/benchmarks.md, "CPU inference speed"). An LSTM step over 16
+#: sequences costs about what one over 1 costs (it streams the weights).
+PREDICT_CHUNK = 16
+
+
+def grid_shape_bound(max_length: int, max_sequences: int, chunk: int = 0) -> int:
     """How many distinct grid shapes ``(time steps, sequences)`` batches of
     at most ``max_sequences`` sequences of at most ``max_length`` tokens can
-    ever produce: each dimension is one of :data:`_GRID_SIZES`. oneDNN
-    builds a kernel per shape it meets, so this bounds what a long run of
-    bfloat16 prediction keeps (400 tokens, 256 sequences: 1,023; a run
-    meets far fewer: 369 over 600 batches of raw-text lengths)."""
+    ever produce: each dimension is one of :data:`_GRID_SIZES`, and with
+    ``chunk`` (:func:`plan_padding`) the sequences are always ``chunk``.
+    oneDNN builds a kernel per shape it meets, so this bounds what a long
+    run of bfloat16 prediction keeps (400 tokens: 1,023 shapes for 256
+    sequences unchunked; 31 chunked)."""
     steps = bisect_left(_GRID_SIZES, grid_size(max_length)) + 1
-    sequences = bisect_left(_GRID_SIZES, grid_size(max_sequences)) + 1
+    sequences = 1 if chunk else bisect_left(_GRID_SIZES, grid_size(max_sequences)) + 1
     return steps * sequences
 
 
@@ -101,11 +113,13 @@ def _bucket_bounds(lengths: List[int]) -> List[int]:
     return bounds
 
 
-def plan_padding(batch_sizes: List[int], device: torch.device) -> PaddedPlan:
+def plan_padding(batch_sizes: List[int], device: torch.device, chunk: int = 0) -> PaddedPlan:
     """Buckets of sequences of similar length, each a zero-padded
     ``(time, sequence)`` grid, for packed rows (time-major, longest sequence
     first). Each sequence sits in one bucket whatever the others are, so a
-    sequence's output does not depend on its bucket's padding."""
+    sequence's output does not depend on its bucket's padding. With
+    ``chunk``, each bucket is cut into grids of exactly ``chunk`` sequences
+    (:data:`PREDICT_CHUNK`)."""
     sizes = torch.tensor(batch_sizes, dtype=torch.int64)
     n_seqs = int(sizes[0])
     running = torch.arange(n_seqs)[None, :] < sizes[:, None]
@@ -113,11 +127,14 @@ def plan_padding(batch_sizes: List[int], device: torch.device) -> PaddedPlan:
     t, b = running.nonzero(as_tuple=True)  # in packed (time-major) order
     packed = torch.arange(t.numel())
     bounds = _bucket_bounds(lengths.tolist())
+    if chunk:
+        bounds = sorted({cut for first, stop in zip(bounds[:-1], bounds[1:]) for cut in range(first, stop, chunk)}
+                        | {bounds[-1]})
     buckets, order = [], []
     for first, stop in zip(bounds[:-1], bounds[1:]):
         mine = (b >= first) & (b < stop)
         tb, bb = t[mine], b[mine] - first
-        n = grid_size(stop - first)  # padding sequences (all zeros) and steps: recurring shapes
+        n = chunk or grid_size(stop - first)  # padding sequences (all zeros) and steps: recurring shapes
         buckets.append(Bucket(grid_size(int(lengths[first])), n, packed[mine].to(device), (tb * n + bb).to(device),
                               ((lengths[bb + first] - 1 - tb) * n + bb).to(device)))
         order.append(packed[mine])

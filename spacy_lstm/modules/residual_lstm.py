@@ -8,7 +8,7 @@ from torch.nn.utils.rnn import PackedSequence
 
 from .packing import PackingPlan, plan_packing
 from .direct_lstm import lstm_one_sequence, lstm_one_sequence_rounded
-from .padded_lstm import pad_rows, padded_lstm, plan_padding
+from .padded_lstm import PREDICT_CHUNK, pad_rows, padded_lstm, plan_padding
 from .precision import bf16_copy, cpu_has_avx512, cpu_has_native_bf16, run_in_bf16, trains_in_bf16
 from .stepwise_lstm import packed_lstm_stepwise
 
@@ -40,7 +40,7 @@ class Path(enum.Enum):
     * ONE_DOC_BF16: predicting one doc in bfloat16 (CPU). direct_lstm,
       padded to a rounded length.
     * PADDED_BF16: predicting 2+ docs in bfloat16 (CPU). padded_lstm on
-      rounded grids.
+      grids of rounded length, PREDICT_CHUNK sequences wide.
     * PADDED: float32 training on a CPU with AVX-512, or without it on
       2+ threads in batches under STEPWISE_MIN_ROWS rows (set by tests:
       up to PADDED_MAX_ROWS rows). padded_lstm, one length bucket at a time.
@@ -164,7 +164,7 @@ class ResidualLSTM(nn.Module):
         if path in (Path.PADDED, Path.PADDED_AUTOCAST, Path.PADDED_BF16, Path.STEPWISE):
             batch_sizes = plan.batch_sizes.tolist()
             if path is not Path.STEPWISE:
-                padding = plan_padding(batch_sizes, h.device)
+                padding = plan_padding(batch_sizes, h.device, PREDICT_CHUNK if path is Path.PADDED_BF16 else 0)
         for lstm, project, norm in zip(self.lstms, self.projections, self.norms):
             out = self._run_layer(path, lstm, project, h, batch_sizes, padding)
             h = norm(h + self.dropout(out))
