@@ -3,8 +3,11 @@
 Runs the command in a fresh subprocess per setting on the same input (the
 text file repeated ``--repeat`` times) and reports words/s (the manifest's
 words over the wall time, pipeline loading included), the ratio to the first
-setting, and the peak RSS of the largest process (``ru_maxrss`` of the
-children). Settings: 1 process; ``--n-process 2`` (1 thread each); with
+setting, and the peak RSS of the largest process of the run: the
+largest ``VmHWM`` of the command and every process under it (workers are
+the forkserver's children, which ``ru_maxrss`` of the command's children
+does not see), read from ``/proc`` every 0.1 s, and ``ru_maxrss`` where
+there is no ``/proc``. Settings: 1 process; ``--n-process 2`` (1 thread each); with
 ``--ray``, the Ray engine on a local cluster with 2 actors.
 
     python bench/annotate_speed.py PIPELINE ../shared/data/raw/tl_raw_permissive.txt \
@@ -36,6 +39,32 @@ PEAK_WRAPPER = (
 )
 
 
+def _tree_peak_kb(root: int) -> int:
+    """The largest VmHWM (peak RSS, kB) among ``root`` and its descendants now."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    peak = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except (OSError, ValueError):
+            continue
+    return peak
+
+
 def run(pipeline: str, text: Path, extra, shard_size: int, workdir: Path) -> dict:
     out = workdir / "out"
     shutil.rmtree(out, ignore_errors=True)
@@ -44,11 +73,20 @@ def run(pipeline: str, text: Path, extra, shard_size: int, workdir: Path) -> dic
                "--shard-size", str(shard_size), "--quiet", *extra]
     start = time.perf_counter()
     # a fresh wrapper per run, so its children's ru_maxrss is this run's peak
-    proc = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *command], env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen([sys.executable, "-c", PEAK_WRAPPER, *command], env=env, stdout=log,
+                                stderr=subprocess.STDOUT, text=True)
+        polled = 0
+        while proc.poll() is None:
+            if Path("/proc/self/status").exists():
+                polled = max(polled, _tree_peak_kb(proc.pid))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - start
+        log.seek(0)
+        output = log.read()
     if proc.returncode != 0:
-        raise SystemExit(f"annotate {' '.join(extra)} failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    peak_kb = int(proc.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"annotate {' '.join(extra)} failed:\n{output[-4000:]}")
+    peak_kb = max(polled, int(output.strip().splitlines()[-1]))
     manifest = json.loads((out / "manifest.json").read_text())
     return {"seconds": seconds, "words": manifest["words"], "docs": manifest["docs"],
             "words_per_second": manifest["words"] / seconds, "peak_rss_mb": peak_kb / 1024}

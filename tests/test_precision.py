@@ -127,41 +127,68 @@ def test_auto_is_bf16_only_where_the_cpu_has_it(monkeypatch, flags, wanted):
             numpy.testing.assert_array_equal(a, b)
 
 
-def test_bf16_prediction_meets_only_rounded_grid_shapes():
+def test_bf16_prediction_meets_only_rounded_grid_shapes(monkeypatch):
     """bf16 prediction runs the LSTMs on padded grids PREDICT_CHUNK sequences
-    wide whose time steps come from a fixed list: a long run of varied batch
-    sizes and lengths meets at most grid_shape_bound(..., chunk) shapes
-    (oneDNN keeps a primitive and its scratch memory per shape)."""
+    wide and at most PREDICT_STEPS long (longer texts run in slices): a long
+    run of varied batch sizes and lengths, texts of up to 300 tokens, calls
+    the kernel with at most grid_shape_bound(..., chunk) shapes, a bound
+    that does not grow with the longest text (oneDNN keeps a primitive and
+    its scratch memory per shape)."""
     import torch
 
     import spacy_lstm.modules.residual_lstm as residual
-    from spacy_lstm.modules.padded_lstm import PREDICT_CHUNK, _GRID_SIZES, grid_shape_bound, plan_padding
+    from spacy_lstm.modules import direct_lstm, padded_lstm
+    from spacy_lstm.modules.padded_lstm import PREDICT_CHUNK, PREDICT_STEPS, grid_shape_bound
 
     seen, rows, tokens = set(), 0, 0
+    real_call, real_plan = padded_lstm.functional_call, padded_lstm.plan_padding
+
+    def call(module, weights, args):
+        seen.add(tuple(args[0].shape[:2]))
+        return real_call(module, weights, args)
 
     def counting(batch_sizes, device, chunk=0):
         nonlocal rows
-        plan = plan_padding(batch_sizes, device, chunk)
+        plan = real_plan(batch_sizes, device, chunk)
         rows += sum(len(bucket.packed_rows) for bucket in plan.buckets)
-        seen.update((bucket.n_steps, bucket.n_seqs) for bucket in plan.buckets)
         return plan
 
+    monkeypatch.setattr(padded_lstm, "functional_call", call)
+    monkeypatch.setattr(residual, "plan_padding", counting)
+    real_lstm = direct_lstm.torch.lstm
+    monkeypatch.setattr(direct_lstm.torch, "lstm", lambda x, *a: (seen.add(tuple(x.shape[:2])), real_lstm(x, *a))[1])
     module = ResidualLSTM(8, 4, 1).eval()
     module.inference_bf16 = True
     rng = numpy.random.default_rng(0)
-    original = residual.plan_padding
-    residual.plan_padding = counting
-    try:
+    with torch.no_grad():
+        for i in range(150):
+            lengths = torch.tensor(rng.integers(1, 301, size=1 if i % 10 == 0 else int(rng.integers(2, 65))))
+            module(torch.zeros(int(lengths.sum()), 8), lengths)
+            tokens += int(lengths.sum()) if len(lengths) > 1 else 0
+    monkeypatch.undo()
+    assert all(steps <= PREDICT_STEPS and seqs in (1, PREDICT_CHUNK) for steps, seqs in seen)
+    bound = grid_shape_bound(300, 64, PREDICT_CHUNK)
+    assert bound == grid_shape_bound(10**6, 64, PREDICT_CHUNK) < grid_shape_bound(300, 64)
+    assert len({shape for shape in seen if shape[1] == PREDICT_CHUNK}) <= bound
+    assert len({shape for shape in seen if shape[1] == 1}) <= bound
+    assert rows == tokens  # every token of a batch ran through one grid
+
+
+def test_one_long_doc_in_slices_equals_one_kernel_call():
+    """The one-doc prediction path pads to predict_steps(length) and runs
+    PREDICT_STEPS steps a call, carrying the state: the same outputs as one
+    torch call over the whole text (float32 rounding apart), both directions."""
+    import torch
+
+    from spacy_lstm.modules.direct_lstm import lstm_one_sequence, lstm_one_sequence_rounded
+
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(8, 6, bidirectional=True).eval()
+    for length in (1, 64, 65, 150):
+        x = torch.randn(length, 8)
         with torch.no_grad():
-            for _ in range(150):
-                lengths = torch.tensor(rng.integers(1, 121, size=int(rng.integers(1, 65))))
-                module(torch.zeros(int(lengths.sum()), 8), lengths)
-                tokens += int(lengths.sum())
-    finally:
-        residual.plan_padding = original
-    assert all(steps in _GRID_SIZES and seqs == PREDICT_CHUNK for steps, seqs in seen)
-    assert len(seen) <= grid_shape_bound(120, 64, PREDICT_CHUNK) < grid_shape_bound(120, 64)
-    assert rows == tokens  # every token ran through one grid
+            torch.testing.assert_close(lstm_one_sequence_rounded(lstm, x), lstm_one_sequence(lstm, x),
+                                       atol=1e-5, rtol=0)
 
 
 def test_the_execution_path_is_chosen_in_one_place(monkeypatch):

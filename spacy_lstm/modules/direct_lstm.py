@@ -11,7 +11,7 @@ bit for bit (tested).
 import torch
 from torch import nn
 
-from .padded_lstm import pad_rows
+from .padded_lstm import predict_steps, run_in_slices
 
 
 def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
@@ -27,10 +27,11 @@ def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
 
 def lstm_one_sequence_rounded(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     """:func:`lstm_one_sequence` with the sequence zero-padded at its end to
-    ``grid_size(length)`` steps, each direction run on its own (the backward
-    one over the reversed sequence, padded after it), so no real output
-    reads padding. oneDNN builds a kernel per shape: rounded, a corpus of
-    texts of every length meets a few dozen shapes, not one per length.
+    ``predict_steps(length)`` steps, each direction run on its own (the
+    backward one over the reversed sequence, padded after it), so no real
+    output reads padding, and run ``PREDICT_STEPS`` steps a call. oneDNN
+    builds a kernel per shape: rounded and sliced, a corpus of texts of
+    every length meets a couple of dozen shapes, not one per length.
     Single-layer LSTMs without projections (those of ResidualLSTM)."""
     length = x.shape[0]
     zeros = x.new_zeros((1, 1, lstm.hidden_size))
@@ -38,13 +39,20 @@ def lstm_one_sequence_rounded(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     n = len(weights) // (2 if lstm.bidirectional else 1)
 
     def run(seq: torch.Tensor, params) -> torch.Tensor:
-        out = torch.lstm(pad_rows(seq).unsqueeze(1), (zeros, zeros), params, lstm.bias, 1, 0.0, False, False, False)
-        return out[0].squeeze(1)[:length]
+        grid = torch.cat([seq, seq.new_zeros((predict_steps(length) - length, seq.shape[1]))]).unsqueeze(1)
+        out = run_in_slices(lambda x, state: _step(torch.lstm(x, state, params, lstm.bias, 1, 0.0, False, False,
+                                                              False)), grid, (zeros, zeros))
+        return out.squeeze(1)[:length]
 
     forward = run(x, weights[:n])
     if not lstm.bidirectional:
         return forward
     return torch.cat([forward, run(x.flip(0), weights[n:]).flip(0)], dim=1)
+
+
+def _step(result):
+    """``torch.lstm``'s ``(output, h, c)`` as ``nn.LSTM``'s ``(output, (h, c))``."""
+    return result[0], (result[1], result[2])
 
 
 __all__ = ["lstm_one_sequence", "lstm_one_sequence_rounded"]

@@ -68,16 +68,45 @@ def pad_rows(x: torch.Tensor) -> torch.Tensor:
 #: sequences costs about what one over 1 costs (it streams the weights).
 PREDICT_CHUNK = 16
 
+#: ... and run at most this many time steps per kernel call: a longer grid
+#: (its steps rounded up to a multiple of this) runs as consecutive calls,
+#: each starting from the state the one before ended in, so the shapes met
+#: do not grow with the longest text of a corpus (the whole shared raw text,
+#: up to 641 words a line, peaked 18 % above float32 with grids as long as
+#: their texts).
+PREDICT_STEPS = 64
+
+
+def predict_steps(n: int) -> int:
+    """Time steps of a bfloat16 prediction grid for a longest sequence of
+    ``n``: ``grid_size(n)`` up to :data:`PREDICT_STEPS`, beyond it the next
+    multiple of it."""
+    return grid_size(n) if n <= PREDICT_STEPS else -(-n // PREDICT_STEPS) * PREDICT_STEPS
+
+
+def run_in_slices(call, grid: torch.Tensor, state):
+    """``call(grid, state)[0]`` for a ``(time, batch, features)`` grid run
+    :data:`PREDICT_STEPS` steps at a time, each slice starting from the
+    ``(h, c)`` the previous one ended in: the same recurrence."""
+    if grid.shape[0] <= PREDICT_STEPS:
+        return call(grid, state)[0]
+    outputs = []
+    for start in range(0, grid.shape[0], PREDICT_STEPS):
+        output, state = call(grid[start:start + PREDICT_STEPS], state)
+        outputs.append(output)
+    return torch.cat(outputs)
+
 
 def grid_shape_bound(max_length: int, max_sequences: int, chunk: int = 0) -> int:
     """How many distinct grid shapes ``(time steps, sequences)`` batches of
     at most ``max_sequences`` sequences of at most ``max_length`` tokens can
     ever produce: each dimension is one of :data:`_GRID_SIZES`, and with
-    ``chunk`` (:func:`plan_padding`) the sequences are always ``chunk``.
-    oneDNN builds a kernel per shape it meets, so this bounds what a long
-    run of bfloat16 prediction keeps (400 tokens: 1,023 shapes for 256
-    sequences unchunked; 31 chunked)."""
-    steps = bisect_left(_GRID_SIZES, grid_size(max_length)) + 1
+    ``chunk`` (:func:`plan_padding`) the sequences are always ``chunk`` and
+    a kernel call runs at most :data:`PREDICT_STEPS` steps, whatever
+    ``max_length``. oneDNN builds a kernel per shape it meets, so this
+    bounds what a long run of bfloat16 prediction keeps (400 tokens: 1,023
+    shapes for 256 sequences unchunked; 23 chunked, for any length)."""
+    steps = bisect_left(_GRID_SIZES, grid_size(min(max_length, PREDICT_STEPS) if chunk else max_length)) + 1
     sequences = 1 if chunk else bisect_left(_GRID_SIZES, grid_size(max_sequences)) + 1
     return steps * sequences
 
@@ -119,7 +148,8 @@ def plan_padding(batch_sizes: List[int], device: torch.device, chunk: int = 0) -
     first). Each sequence sits in one bucket whatever the others are, so a
     sequence's output does not depend on its bucket's padding. With
     ``chunk``, each bucket is cut into grids of exactly ``chunk`` sequences
-    (:data:`PREDICT_CHUNK`)."""
+    (:data:`PREDICT_CHUNK`) of :func:`predict_steps` time steps, run
+    :data:`PREDICT_STEPS` at a time by :func:`padded_lstm`."""
     sizes = torch.tensor(batch_sizes, dtype=torch.int64)
     n_seqs = int(sizes[0])
     running = torch.arange(n_seqs)[None, :] < sizes[:, None]
@@ -135,7 +165,8 @@ def plan_padding(batch_sizes: List[int], device: torch.device, chunk: int = 0) -
         mine = (b >= first) & (b < stop)
         tb, bb = t[mine], b[mine] - first
         n = chunk or grid_size(stop - first)  # padding sequences (all zeros) and steps: recurring shapes
-        buckets.append(Bucket(grid_size(int(lengths[first])), n, packed[mine].to(device), (tb * n + bb).to(device),
+        steps = predict_steps(int(lengths[first])) if chunk else grid_size(int(lengths[first]))
+        buckets.append(Bucket(steps, n, packed[mine].to(device), (tb * n + bb).to(device),
                               ((lengths[bb + first] - 1 - tb) * n + bb).to(device)))
         order.append(packed[mine])
     inverse = torch.empty_like(packed)
@@ -150,7 +181,8 @@ def _direction(lstm: nn.LSTM, data: torch.Tensor, rows: torch.Tensor, bucket: Bu
     weights = {name + "_l0": getattr(lstm, name + suffix) for name in _WEIGHTS}
     zeros = data.new_zeros((1, bucket.n_seqs, lstm.hidden_size))
     template = _single_direction(lstm.input_size, lstm.hidden_size)
-    output = functional_call(template, weights, (grid.view(bucket.n_steps, bucket.n_seqs, -1), (zeros, zeros)))[0]
+    output = run_in_slices(lambda x, state: functional_call(template, weights, (x, state)),
+                           grid.view(bucket.n_steps, bucket.n_seqs, -1), (zeros, zeros))
     return output.reshape(bucket.n_steps * bucket.n_seqs, -1).index_select(0, rows)
 
 
