@@ -6,7 +6,7 @@ normalised first: ``\\r\\n`` becomes ``\\n`` and a lone ``\\r`` a space.
 import csv
 import io
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import spacy
 
