@@ -76,9 +76,9 @@ def run(pipeline: str, text: Path, extra, shard_size: int, workdir: Path) -> dic
     with tempfile.TemporaryFile("w+") as log:
         proc = subprocess.Popen([sys.executable, "-c", PEAK_WRAPPER, *command], env=env, stdout=log,
                                 stderr=subprocess.STDOUT, text=True)
-        polled = 0
+        polled, has_proc = 0, Path("/proc/self/status").exists()
         while proc.poll() is None:
-            if Path("/proc/self/status").exists():
+            if has_proc:
                 polled = max(polled, _tree_peak_kb(proc.pid))
             time.sleep(0.1)
         seconds = time.perf_counter() - start

@@ -11,7 +11,7 @@ bit for bit (tested).
 import torch
 from torch import nn
 
-from .padded_lstm import predict_steps, run_in_slices
+from .padded_lstm import pad_rows, predict_steps, run_in_slices
 
 
 def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
@@ -39,7 +39,7 @@ def lstm_one_sequence_rounded(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     n = len(weights) // (2 if lstm.bidirectional else 1)
 
     def run(seq: torch.Tensor, params) -> torch.Tensor:
-        grid = torch.cat([seq, seq.new_zeros((predict_steps(length) - length, seq.shape[1]))]).unsqueeze(1)
+        grid = pad_rows(seq, predict_steps(length)).unsqueeze(1)
         out = run_in_slices(lambda x, state: _step(torch.lstm(x, state, params, lstm.bias, 1, 0.0, False, False,
                                                               False)), grid, (zeros, zeros))
         return out.squeeze(1)[:length]

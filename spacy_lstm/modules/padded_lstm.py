@@ -52,9 +52,10 @@ def grid_size(n: int) -> int:
     return _GRID_SIZES[i] if i < len(_GRID_SIZES) else -(-n // 1024) * 1024
 
 
-def pad_rows(x: torch.Tensor) -> torch.Tensor:
-    """``x`` with zero rows added up to ``grid_size(len(x))`` rows."""
-    extra = grid_size(x.shape[0]) - x.shape[0]
+def pad_rows(x: torch.Tensor, rows: int = 0) -> torch.Tensor:
+    """``x`` with zero rows added up to ``rows`` rows (``grid_size(len(x))``
+    unless given)."""
+    extra = (rows or grid_size(x.shape[0])) - x.shape[0]
     return torch.cat([x, x.new_zeros((extra,) + tuple(x.shape[1:]))]) if extra else x
 
 
@@ -84,15 +85,15 @@ def predict_steps(n: int) -> int:
     return grid_size(n) if n <= PREDICT_STEPS else -(-n // PREDICT_STEPS) * PREDICT_STEPS
 
 
-def run_in_slices(call, grid: torch.Tensor, state):
+def run_in_slices(call, grid: torch.Tensor, state, steps: int = PREDICT_STEPS):
     """``call(grid, state)[0]`` for a ``(time, batch, features)`` grid run
-    :data:`PREDICT_STEPS` steps at a time, each slice starting from the
+    ``steps`` steps at a time (0: in one call), each slice starting from the
     ``(h, c)`` the previous one ended in: the same recurrence."""
-    if grid.shape[0] <= PREDICT_STEPS:
+    if not steps or grid.shape[0] <= steps:
         return call(grid, state)[0]
     outputs = []
-    for start in range(0, grid.shape[0], PREDICT_STEPS):
-        output, state = call(grid[start:start + PREDICT_STEPS], state)
+    for start in range(0, grid.shape[0], steps):
+        output, state = call(grid[start:start + steps], state)
         outputs.append(output)
     return torch.cat(outputs)
 
@@ -127,6 +128,9 @@ class PaddedPlan(NamedTuple):
     #: packed row of each row of the buckets' outputs, concatenated, inverted:
     #: ``cat(outputs).index_select(0, to_packed)`` is in packed order
     to_packed: torch.Tensor
+    #: time steps per kernel call (bfloat16 prediction's PREDICT_STEPS); 0:
+    #: each grid in one call (training)
+    slice_steps: int = 0
 
 
 def _bucket_bounds(lengths: List[int]) -> List[int]:
@@ -171,10 +175,11 @@ def plan_padding(batch_sizes: List[int], device: torch.device, chunk: int = 0) -
         order.append(packed[mine])
     inverse = torch.empty_like(packed)
     inverse[torch.cat(order)] = packed
-    return PaddedPlan(buckets, inverse.to(device))
+    return PaddedPlan(buckets, inverse.to(device), PREDICT_STEPS if chunk else 0)
 
 
-def _direction(lstm: nn.LSTM, data: torch.Tensor, rows: torch.Tensor, bucket: Bucket, suffix: str):
+def _direction(lstm: nn.LSTM, data: torch.Tensor, rows: torch.Tensor, bucket: Bucket, suffix: str,
+               slice_steps: int):
     grid = data.new_zeros((bucket.n_steps * bucket.n_seqs, data.shape[1])).index_copy(0, rows, data)
     # one direction's weights, run by a single-direction nn.LSTM (the same
     # fused kernel); gradients flow back into ``lstm``'s parameters
@@ -182,7 +187,7 @@ def _direction(lstm: nn.LSTM, data: torch.Tensor, rows: torch.Tensor, bucket: Bu
     zeros = data.new_zeros((1, bucket.n_seqs, lstm.hidden_size))
     template = _single_direction(lstm.input_size, lstm.hidden_size)
     output = run_in_slices(lambda x, state: functional_call(template, weights, (x, state)),
-                           grid.view(bucket.n_steps, bucket.n_seqs, -1), (zeros, zeros))
+                           grid.view(bucket.n_steps, bucket.n_seqs, -1), (zeros, zeros), slice_steps)
     return output.reshape(bucket.n_steps * bucket.n_seqs, -1).index_select(0, rows)
 
 
@@ -197,8 +202,8 @@ def padded_lstm(lstm: nn.LSTM, data: torch.Tensor, plan: PaddedPlan) -> torch.Te
     outputs = []
     for bucket in plan.buckets:
         rows = data.index_select(0, bucket.packed_rows)
-        out = [_direction(lstm, rows, bucket.forward_rows, bucket, "_l0")]
+        out = [_direction(lstm, rows, bucket.forward_rows, bucket, "_l0", plan.slice_steps)]
         if lstm.bidirectional:
-            out.append(_direction(lstm, rows, bucket.reverse_rows, bucket, "_l0_reverse"))
+            out.append(_direction(lstm, rows, bucket.reverse_rows, bucket, "_l0_reverse", plan.slice_steps))
         outputs.append(torch.cat(out, dim=1) if len(out) > 1 else out[0])
     return torch.cat(outputs).index_select(0, plan.to_packed)
