@@ -3,9 +3,10 @@ to fp32, batch-invariant within its tolerance; training is never bf16."""
 import numpy
 import pytest
 import spacy
-from thinc.api import fix_random_seed
+from thinc.api import NumpyOps, fix_random_seed
 
 from spacy_lstm import LSTMEncoder, LSTMEncoder_v2, LSTMTok2Vec_v3
+from spacy_lstm.layers.matmul_ops import MatmulOps, use_training_matmul
 from spacy_lstm.modules import precision
 from spacy_lstm.modules.precision import cpu_has_native_bf16, predicts_in_bf16
 from spacy_lstm.modules.residual_lstm import ResidualLSTM
@@ -76,6 +77,52 @@ def test_bf16_pipeline_is_batch_invariant_within_tolerance_and_close_to_fp32():
     again = bf16.predict(docs)
     for x, y in zip(batch, again):
         numpy.testing.assert_array_equal(x, y)  # reproducible
+
+
+def test_matmul_ops_for_prediction_is_blis_outside_a_prediction_pass():
+    rng = numpy.random.default_rng(0)
+    x, y = rng.standard_normal((23, 70)).astype("f"), rng.standard_normal((50, 70)).astype("f")
+    ops = MatmulOps(predict_in_torch=True)
+    blis = NumpyOps().gemm(x, y, trans2=True)
+    numpy.testing.assert_array_equal(ops.gemm(x, y, trans2=True), blis)
+    with precision.prediction_pass():
+        assert precision.in_prediction_pass()
+        in_torch = ops.gemm(x, y, trans2=True)
+    assert not precision.in_prediction_pass()  # scoped to the block
+    import torch
+
+    numpy.testing.assert_array_equal(in_torch, torch.mm(torch.from_numpy(x), torch.from_numpy(y).t()).numpy())
+    numpy.testing.assert_allclose(in_torch, blis, rtol=1e-4, atol=1e-4)
+
+
+def test_bf16_tok2vec_predicts_its_thinc_products_in_torch_and_trains_on_blis(monkeypatch):
+    """With LSTMs predicting in bf16, the tok2vec's Thinc layers (the mixer, the
+    static vectors' projection) run their float32 products in torch when
+    predicting, and on thinc's blis when training (so training is bit for bit
+    the fp32 model's); an fp32 tok2vec never leaves thinc's NumpyOps."""
+    nlp = spacy.blank("tl")
+    docs = list(nlp.pipe(TEXTS))
+    fp32, bf16 = _pair(LSTMTok2Vec_v3, width=32, depth=1, include_static_vectors=False, refine_depth=1,
+                       rows=[200, 100, 100, 100], char_width=4, dropout=0.0, word_dropout_rate=0.0)
+    assert all(type(node.ops) is NumpyOps for node in fp32.walk())
+    on_matmul = [node for node in bf16.walk() if type(node.ops) is MatmulOps]
+    assert len(on_matmul) == len(list(bf16.walk()))
+    assert all(node.ops.predict_in_torch and not node.ops.float32_in_torch for node in on_matmul)
+    fp32.initialize(X=docs)
+    bf16.initialize(X=docs)
+    bf16.from_bytes(fp32.to_bytes())
+    blis_calls = []
+    blis = NumpyOps.gemm
+    monkeypatch.setattr(NumpyOps, "gemm", lambda self, *a, **k: blis_calls.append(1) or blis(self, *a, **k))
+    bf16.predict(docs)
+    assert not blis_calls
+    fp32.predict(docs)
+    assert blis_calls
+    for a, b in zip(fp32.begin_update(docs)[0], bf16.begin_update(docs)[0]):
+        numpy.testing.assert_array_equal(a, b)
+    # pretraining's ops (float32 products in torch) keep the prediction flag
+    use_training_matmul(bf16, float32_in_torch=True)
+    assert all(node.ops.predict_in_torch and node.ops.float32_in_torch for node in bf16.walk())
 
 
 def test_bf16_weights_follow_weight_updates():
@@ -189,6 +236,28 @@ def test_one_long_doc_in_slices_equals_one_kernel_call():
         with torch.no_grad():
             torch.testing.assert_close(lstm_one_sequence_rounded(lstm, x), lstm_one_sequence(lstm, x),
                                        atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("bf16", [False, True], ids=["fp32", "bf16"])
+def test_one_doc_runs_each_layer_as_the_module_would(bf16):
+    """A single doc's stack: float32, each layer ``LayerNorm(h + Project(LSTM(h)))``
+    with the nn.LSTM module itself, bit for bit; bfloat16, the LSTMs in bf16
+    and the projections, residuals and LayerNorms in float32, within bf16's
+    rounding of that."""
+    import torch
+
+    torch.manual_seed(0)
+    stack = ResidualLSTM(16, 12, depth=2, bidirectional=True, inference_bf16=bf16).eval()
+    x = torch.randn(23, 16)
+    with torch.no_grad():
+        got = stack(x, torch.tensor([23]))
+        h = x
+        for lstm, project, norm in zip(stack.lstms, stack.projections, stack.norms):
+            h = norm(h + project(lstm(h.unsqueeze(1))[0].squeeze(1)))
+    if bf16:
+        assert 0 < float((got - h).abs().max()) < BF16_TOL
+    else:
+        assert torch.equal(got, h)
 
 
 def test_the_execution_path_is_chosen_in_one_place(monkeypatch):

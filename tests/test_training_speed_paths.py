@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 from thinc.api import Adam, NumpyOps, fix_random_seed
 
 from spacy_lstm import LSTMTok2Vec_v3
-from spacy_lstm.layers.matmul_ops import TrainingMatmulOps, use_training_matmul
+from spacy_lstm.layers.matmul_ops import MatmulOps, use_training_matmul
 from spacy_lstm.modules import padded_lstm as padded_module
 from spacy_lstm.modules import precision
 from spacy_lstm.modules.padded_lstm import padded_lstm, plan_padding
@@ -99,7 +99,7 @@ def test_v3_in_fp32_is_v2_with_torch_matrix_products():
     and it trains as v2 does up to float32 rounding."""
     v2, _, docs = _objective(create_pretrain_bilm_v2, precision="fp32")
     v3, _, _ = _objective(create_pretrain_bilm_v3, precision="fp32")
-    assert not v3.attrs["bf16"] and isinstance(v3.ops, TrainingMatmulOps) and v3.ops.float32_in_torch
+    assert not v3.attrs["bf16"] and isinstance(v3.ops, MatmulOps) and v3.ops.float32_in_torch
     assert all(type(node.ops) is not NumpyOps for node in v3.walk())
     rng = numpy.random.default_rng(0)
     x, y = rng.standard_normal((300, 257)).astype("f"), rng.standard_normal((129, 257)).astype("f")
@@ -113,7 +113,7 @@ def test_v3_in_fp32_is_v2_with_torch_matrix_products():
 def test_v2_in_bf16_learns_like_fp32_and_predicts_unchanged():
     fp32, tok2vec_fp32, docs = _objective(create_pretrain_bilm_v2, precision="fp32")
     bf16, tok2vec_bf16, _ = _objective(create_pretrain_bilm_v2, precision="bf16")
-    assert isinstance(bf16.ops, TrainingMatmulOps) and bf16.attrs["bf16"]
+    assert isinstance(bf16.ops, MatmulOps) and bf16.attrs["bf16"]
     # before training: the same weights predict the same, bit for bit (bf16 is for training only)
     for a, b in zip(tok2vec_fp32.predict(docs), tok2vec_bf16.predict(docs)):
         assert numpy.array_equal(a, b)
@@ -130,7 +130,7 @@ def test_v2_in_bf16_learns_like_fp32_and_predicts_unchanged():
 def test_training_matmul_ops_is_numpy_outside_bf16_training():
     rng = numpy.random.default_rng(0)
     x, y = rng.standard_normal((7, 5)).astype("f"), rng.standard_normal((4, 5)).astype("f")
-    ops = TrainingMatmulOps()
+    ops = MatmulOps()
     assert numpy.array_equal(ops.gemm(x, y, trans2=True), NumpyOps().gemm(x, y, trans2=True))
     with precision.training_in_bf16():
         product = ops.gemm(x, y, trans2=True)

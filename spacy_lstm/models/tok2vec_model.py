@@ -9,7 +9,11 @@ additions:
 * ``copy()`` keeps the class and the references (Thinc's copy drops both);
 * loading weights that are truncated or were saved by another architecture
   fails with one sentence naming the architecture and the file to check,
-  instead of msgpack's bare "Unpack failed: incomplete input".
+  instead of msgpack's bare "Unpack failed: incomplete input";
+* a prediction (``is_train`` false) runs inside
+  :func:`~spacy_lstm.modules.precision.prediction_pass`: where the LSTMs
+  predict in bfloat16, the Thinc layers' float32 matrix products then run in
+  torch (:func:`~spacy_lstm.layers.matmul_ops.use_prediction_matmul`).
 """
 import warnings
 from typing import Dict, List, Optional, Set, Tuple, Union
@@ -19,6 +23,8 @@ from thinc.api import Model, Shim, chain
 from thinc.types import Floats2d
 
 from ..layers.frozen import WEIGHTS_LOADED, frozen
+from ..layers.matmul_ops import use_prediction_matmul
+from ..modules.precision import prediction_pass
 
 
 #: Set by the pretraining objective on the tok2vec it trains, so the saved
@@ -63,6 +69,9 @@ class Tok2VecModel(Model):
         if X and not any(len(doc) for doc in X):
             width = self.get_dim("nO")
             return [self.ops.alloc2f(0, width) for _ in X], lambda dY: []
+        if not is_train:
+            with prediction_pass():
+                return super().__call__(X, is_train=False)
         return super().__call__(X, is_train=is_train)
 
     def predict(self, X):
@@ -191,7 +200,18 @@ def tok2vec_model(
         model = _as_tok2vec(head if refine is None else chain(head, refine), refs, width)
     if lm_learn_rate_scale != 1.0:
         model.attrs[LM_LEARN_RATE_SCALE] = lm_learn_rate_scale
+    if _lstms_predict_in_bf16(model):
+        # predictions are not float32-exact anyway: the mixer's and the static
+        # vectors' products run in torch too (float32, torch's threads)
+        use_prediction_matmul(model)
     return model
+
+
+def _lstms_predict_in_bf16(model: Model) -> bool:
+    """Whether a torch module of ``model`` predicts in bfloat16 (its
+    ``inference_bf16``, resolved from ``inference_precision`` when built)."""
+    return any(getattr(module, "inference_bf16", False)
+               for node in model.walk() for shim in node.shims for module in shim._model.modules())
 
 
 def _as_tok2vec(model: Model, refs: List[Tuple[str, Optional[Model]]], width: int) -> Tok2VecModel:

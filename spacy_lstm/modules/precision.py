@@ -79,7 +79,7 @@ def run_in_bf16(module: torch.nn.Module, cache: Dict[Any, Any], *inputs: Any) ->
 
 #: Set while a caller trains in bfloat16 (:func:`training_in_bf16`); read by
 #: the LSTM stacks and by the Thinc matrix products of
-#: :class:`spacy_lstm.layers.matmul_ops.TrainingMatmulOps`.
+#: :class:`spacy_lstm.layers.matmul_ops.MatmulOps`.
 _TRAINING_BF16 = contextvars.ContextVar("spacy_lstm_training_bf16", default=False)
 
 
@@ -99,3 +99,25 @@ def training_in_bf16(enabled: bool = True) -> Iterator[None]:
 def trains_in_bf16() -> bool:
     """Whether the caller asked for bfloat16 training (:func:`training_in_bf16`)."""
     return _TRAINING_BF16.get()
+
+
+#: Set while a tok2vec predicts (``is_train`` false: ``nlp(text)``,
+#: ``nlp.pipe``, evaluation); read by the Thinc matrix products of
+#: :class:`spacy_lstm.layers.matmul_ops.MatmulOps` made with ``predict_in_torch``.
+_PREDICTING = contextvars.ContextVar("spacy_lstm_predicting", default=False)
+
+
+@contextmanager
+def prediction_pass() -> Iterator[None]:
+    """Marks a forward pass without gradients (a tok2vec's prediction), scoped
+    to the block and the thread."""
+    token = _PREDICTING.set(True)
+    try:
+        yield
+    finally:
+        _PREDICTING.reset(token)
+
+
+def in_prediction_pass() -> bool:
+    """Whether the caller is inside :func:`prediction_pass`."""
+    return _PREDICTING.get()

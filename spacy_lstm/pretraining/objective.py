@@ -381,7 +381,7 @@ def _words_loss(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
 
 def _words_loss_gemm(ops, docs: List[Doc], prediction) -> Tuple[float, tuple]:
     """:func:`_words_loss` with its three matrix products through ``ops.gemm``
-    (bfloat16 inside training_in_bf16, with TrainingMatmulOps)."""
+    (bfloat16 inside training_in_bf16, with MatmulOps)."""
     return _softmax_loss(ops, prediction, ops.gemm)
 
 
