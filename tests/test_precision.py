@@ -188,11 +188,16 @@ def test_bf16_prediction_meets_only_rounded_grid_shapes(monkeypatch):
     from spacy_lstm.modules.padded_lstm import PREDICT_CHUNK, PREDICT_STEPS, grid_shape_bound
 
     seen, rows, tokens = set(), 0, 0
-    real_call, real_plan = padded_lstm.functional_call, padded_lstm.plan_padding
+    real_direction, real_plan = padded_lstm.direction_call, padded_lstm.plan_padding
 
-    def call(module, weights, args):
-        seen.add(tuple(args[0].shape[:2]))
-        return real_call(module, weights, args)
+    def direction(lstm, suffix, batch):
+        call = real_direction(lstm, suffix, batch)
+
+        def recorded(x, state):
+            seen.add(tuple(x.shape[:2]))
+            return call(x, state)
+
+        return recorded
 
     def counting(batch_sizes, device, chunk=0):
         nonlocal rows
@@ -200,10 +205,10 @@ def test_bf16_prediction_meets_only_rounded_grid_shapes(monkeypatch):
         rows += sum(len(bucket.packed_rows) for bucket in plan.buckets)
         return plan
 
-    monkeypatch.setattr(padded_lstm, "functional_call", call)
+    # every bf16 prediction kernel call, one doc or a batch, goes through direction_call
+    monkeypatch.setattr(padded_lstm, "direction_call", direction)
+    monkeypatch.setattr(direct_lstm, "direction_call", direction)
     monkeypatch.setattr(residual, "plan_padding", counting)
-    real_lstm = direct_lstm.torch.lstm
-    monkeypatch.setattr(direct_lstm.torch, "lstm", lambda x, *a: (seen.add(tuple(x.shape[:2])), real_lstm(x, *a))[1])
     module = ResidualLSTM(8, 4, 1).eval()
     module.inference_bf16 = True
     rng = numpy.random.default_rng(0)
@@ -213,7 +218,7 @@ def test_bf16_prediction_meets_only_rounded_grid_shapes(monkeypatch):
             module(torch.zeros(int(lengths.sum()), 8), lengths)
             tokens += int(lengths.sum()) if len(lengths) > 1 else 0
     monkeypatch.undo()
-    assert all(steps <= PREDICT_STEPS and seqs in (1, PREDICT_CHUNK) for steps, seqs in seen)
+    assert {seqs for _, seqs in seen} == {1, PREDICT_CHUNK} and max(steps for steps, _ in seen) == PREDICT_STEPS
     bound = grid_shape_bound(300, 64, PREDICT_CHUNK)
     assert bound == grid_shape_bound(10**6, 64, PREDICT_CHUNK) < grid_shape_bound(300, 64)
     assert len({shape for shape in seen if shape[1] == PREDICT_CHUNK}) <= bound

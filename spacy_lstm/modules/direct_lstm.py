@@ -11,6 +11,7 @@ bit for bit (tested).
 import torch
 from torch import nn
 
+from .onednn_lstm import direction_call
 from .padded_lstm import pad_rows, predict_steps, run_in_slices
 
 
@@ -32,27 +33,19 @@ def lstm_one_sequence_rounded(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     output reads padding, and run ``PREDICT_STEPS`` steps a call. oneDNN
     builds a kernel per shape: rounded and sliced, a corpus of texts of
     every length meets a couple of dozen shapes, not one per length.
-    Single-layer LSTMs without projections (those of ResidualLSTM)."""
+    Single-layer LSTMs without projections (those of ResidualLSTM); a
+    bfloat16 copy runs with its weights packed once (:mod:`.onednn_lstm`)."""
     length = x.shape[0]
     zeros = x.new_zeros((1, 1, lstm.hidden_size))
-    weights = lstm._flat_weights
-    n = len(weights) // (2 if lstm.bidirectional else 1)
 
-    def run(seq: torch.Tensor, params) -> torch.Tensor:
+    def run(seq: torch.Tensor, suffix: str) -> torch.Tensor:
         grid = pad_rows(seq, predict_steps(length)).unsqueeze(1)
-        out = run_in_slices(lambda x, state: _step(torch.lstm(x, state, params, lstm.bias, 1, 0.0, False, False,
-                                                              False)), grid, (zeros, zeros))
-        return out.squeeze(1)[:length]
+        return run_in_slices(direction_call(lstm, suffix, 1), grid, (zeros, zeros)).squeeze(1)[:length]
 
-    forward = run(x, weights[:n])
+    forward = run(x, "_l0")
     if not lstm.bidirectional:
         return forward
-    return torch.cat([forward, run(x.flip(0), weights[n:]).flip(0)], dim=1)
-
-
-def _step(result):
-    """``torch.lstm``'s ``(output, h, c)`` as ``nn.LSTM``'s ``(output, (h, c))``."""
-    return result[0], (result[1], result[2])
+    return torch.cat([forward, run(x.flip(0), "_l0_reverse").flip(0)], dim=1)
 
 
 __all__ = ["lstm_one_sequence", "lstm_one_sequence_rounded"]

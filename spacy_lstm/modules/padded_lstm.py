@@ -19,6 +19,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
+from .onednn_lstm import direction_call
+
 _WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
@@ -181,13 +183,20 @@ def plan_padding(batch_sizes: List[int], device: torch.device, chunk: int = 0) -
 def _direction(lstm: nn.LSTM, data: torch.Tensor, rows: torch.Tensor, bucket: Bucket, suffix: str,
                slice_steps: int):
     grid = data.new_zeros((bucket.n_steps * bucket.n_seqs, data.shape[1])).index_copy(0, rows, data)
-    # one direction's weights, run by a single-direction nn.LSTM (the same
-    # fused kernel); gradients flow back into ``lstm``'s parameters
-    weights = {name + "_l0": getattr(lstm, name + suffix) for name in _WEIGHTS}
     zeros = data.new_zeros((1, bucket.n_seqs, lstm.hidden_size))
-    template = _single_direction(lstm.input_size, lstm.hidden_size)
-    output = run_in_slices(lambda x, state: functional_call(template, weights, (x, state)),
-                           grid.view(bucket.n_steps, bucket.n_seqs, -1), (zeros, zeros), slice_steps)
+    if slice_steps:
+        # bfloat16 prediction: the same kernel, the weights packed once (onednn_lstm)
+        call = direction_call(lstm, suffix, bucket.n_seqs)
+    else:
+        # one direction's weights, run by a single-direction nn.LSTM (the same
+        # fused kernel); gradients flow back into ``lstm``'s parameters
+        weights = {name + "_l0": getattr(lstm, name + suffix) for name in _WEIGHTS}
+        template = _single_direction(lstm.input_size, lstm.hidden_size)
+
+        def call(x, state):
+            return functional_call(template, weights, (x, state))
+
+    output = run_in_slices(call, grid.view(bucket.n_steps, bucket.n_seqs, -1), (zeros, zeros), slice_steps)
     return output.reshape(bucket.n_steps * bucket.n_seqs, -1).index_select(0, rows)
 
 

@@ -1,0 +1,107 @@
+"""bfloat16 prediction LSTMs with their weights packed for oneDNN once (modules/onednn_lstm.py)."""
+import copy
+
+import pytest
+import torch
+
+from spacy_lstm.modules import onednn_lstm
+from spacy_lstm.modules.onednn_lstm import direction_call, packed_directions
+from spacy_lstm.modules.precision import cpu_has_native_bf16
+from spacy_lstm.modules.residual_lstm import ResidualLSTM
+
+needs_bf16 = pytest.mark.skipif(not cpu_has_native_bf16() or not onednn_lstm._OPS_AVAILABLE,
+                                reason="this CPU (or this PyTorch) runs no oneDNN bfloat16 LSTM")
+
+
+def _bf16_twin(input_size=12, hidden=8, bidirectional=True, seed=0):
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(input_size, hidden, bidirectional=bidirectional)
+    twin = copy.deepcopy(lstm).to(torch.bfloat16).eval()
+    twin.requires_grad_(False)
+    return twin
+
+
+def _torch_lstm(lstm, suffix, x, state):
+    params = [getattr(lstm, name + suffix) for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    out, h, c = torch.lstm(x, state, params, True, 1, 0.0, False, False, False)
+    return out, (h, c)
+
+
+@needs_bf16
+@pytest.mark.parametrize("suffix", ["_l0", "_l0_reverse"])
+def test_packed_weights_give_torch_lstm_result_bit_for_bit(suffix):
+    """Grids of one and of 16 sequences, short and long, from zero and from
+    a carried state: the packed call returns exactly what torch.lstm does."""
+    twin = _bf16_twin()
+    generator = torch.Generator().manual_seed(1)
+    for batch in (1, 16):
+        call = direction_call(twin, suffix, batch)
+        for steps in (1, 7, 64):
+            x = torch.randn((steps, batch, 12), generator=generator).bfloat16()
+            state = tuple(torch.randn((1, batch, 8), generator=generator).bfloat16() for _ in range(2))
+            with torch.no_grad():
+                got, expected = call(x, state), _torch_lstm(twin, suffix, x, state)
+            assert torch.equal(got[0], expected[0])
+            assert torch.equal(got[1][0], expected[1][0]) and torch.equal(got[1][1], expected[1][1])
+    assert packed_directions(twin) == 2  # one packing per batch size, used
+
+
+def test_trainable_or_float32_lstms_run_torch_lstm():
+    """Weights that take gradients (training) or are float32 are never packed."""
+    torch.manual_seed(0)
+    trainable = torch.nn.LSTM(6, 4)
+    float32 = torch.nn.LSTM(6, 4).eval().requires_grad_(False)
+    for lstm in (trainable, float32):
+        x = torch.randn(5, 1, 6)
+        zeros = torch.zeros(1, 1, 4)
+        out, _ = direction_call(lstm, "_l0", 1)(x, (zeros, zeros))
+        assert torch.equal(out, lstm(x)[0])
+        assert packed_directions(lstm) == 0
+
+
+@needs_bf16
+def test_a_packing_that_disagrees_with_torch_lstm_is_not_used(monkeypatch):
+    """The check before first use: a packed call that returns anything but
+    torch.lstm's result leaves torch.lstm in charge."""
+    real = onednn_lstm._packed_call
+
+    def off_by_one(lstm, suffix, packed):
+        call = real(lstm, suffix, packed)
+        return lambda x, state: (lambda out: (out[0] + 1, out[1]))(call(x, state))
+
+    monkeypatch.setattr(onednn_lstm, "_packed_call", off_by_one)
+    twin = _bf16_twin()
+    x = torch.randn(9, 1, 12).bfloat16()
+    zeros = torch.zeros(1, 1, 8, dtype=torch.bfloat16)
+    with torch.no_grad():
+        got = direction_call(twin, "_l0", 1)(x, (zeros, zeros))
+    assert torch.equal(got[0], _torch_lstm(twin, "_l0", x, (zeros, zeros))[0])
+    assert packed_directions(twin) == 0
+
+
+def test_without_the_ops_torch_lstm_runs(monkeypatch):
+    monkeypatch.setattr(onednn_lstm, "_OPS_AVAILABLE", False)
+    twin = _bf16_twin()
+    direction_call(twin, "_l0", 1)
+    assert packed_directions(twin) == 0
+
+
+@needs_bf16
+def test_bf16_prediction_is_the_same_with_and_without_packing(monkeypatch):
+    """A ResidualLSTM predicting in bf16, one doc and a batch: the packed
+    weights change nothing in its outputs, and they are used."""
+    torch.manual_seed(0)
+    lengths = torch.tensor([23, 5, 70, 1, 12])
+    X = torch.randn(int(lengths.sum()), 16)
+    results = {}
+    for packed in (True, False):
+        monkeypatch.setattr(onednn_lstm, "_OPS_AVAILABLE", packed)
+        torch.manual_seed(0)
+        stack = ResidualLSTM(16, 12, depth=2, bidirectional=True, inference_bf16=True).eval()
+        with torch.no_grad():
+            results[packed] = (stack(X[:23], lengths[:1]), stack(X, lengths))
+        twins = [module for module in stack._bf16_copies.values()]
+        used = sum(packed_directions(twin[3]) for twin in twins if isinstance(twin[3], torch.nn.LSTM))
+        assert (used > 0) is packed
+    for a, b in zip(results[True], results[False]):
+        assert torch.equal(a, b)
