@@ -24,7 +24,7 @@ from torch import nn
 State = Tuple[torch.Tensor, torch.Tensor]
 DirectionCall = Callable[[torch.Tensor, State], Tuple[torch.Tensor, State]]
 
-_PACKED = "_spacy_lstm_onednn_packed"  # attribute of the nn.LSTM: {(suffix, batch): packed weights or None}
+_PACKED = "_spacy_lstm_onednn_packed"  # attribute of the nn.LSTM: {(suffix, batch): (packed weights or None, call)}
 _LSTM_MODE = 2  # oneDNN's (ideep::rnn_kind) LSTM
 _PACK_STEPS = 64  # the time steps the weights are packed for (bfloat16 prediction runs at most 64 a call)
 
@@ -94,22 +94,25 @@ def direction_call(lstm: nn.LSTM, suffix: str, batch: int) -> DirectionCall:
     ``(time, batch, input)`` grids: with the weights packed once when
     ``lstm`` is a bfloat16 CPU copy whose parameters take no gradient
     (prediction), else ``torch.lstm``."""
+    key = (suffix, batch)
+    cache: Optional[Dict[Tuple[str, int], tuple]] = lstm.__dict__.get(_PACKED)
+    if cache is not None and key in cache:
+        return cache[key][1]
     weight = lstm.weight_ih_l0
     if (not _OPS_AVAILABLE or weight.dtype != torch.bfloat16 or weight.device.type != "cpu"
             or weight.requires_grad or lstm.num_layers != 1 or lstm.proj_size or not lstm.bias
             or lstm.batch_first):
         return _plain_call(lstm, suffix)
-    cache: Dict[Tuple[str, int], Optional[list]] = lstm.__dict__.setdefault(_PACKED, {})
-    key = (suffix, batch)
-    if key not in cache:
-        cache[key] = _pack(lstm, suffix, batch)
-    packed = cache[key]
-    return _packed_call(lstm, suffix, packed) if packed is not None else _plain_call(lstm, suffix)
+    packed = _pack(lstm, suffix, batch)
+    call = _packed_call(lstm, suffix, packed) if packed is not None else _plain_call(lstm, suffix)
+    # the copy's parameters never change: its packing and call are kept with it
+    lstm.__dict__.setdefault(_PACKED, {})[key] = (packed, call)
+    return call
 
 
 def packed_directions(lstm: nn.LSTM) -> int:
     """How many (direction, batch size) packings ``lstm`` holds and uses (for tests)."""
-    return sum(packed is not None for packed in lstm.__dict__.get(_PACKED, {}).values())
+    return sum(packed is not None for packed, _ in lstm.__dict__.get(_PACKED, {}).values())
 
 
 __all__ = ["direction_call", "packed_directions"]
