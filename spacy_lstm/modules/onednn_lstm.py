@@ -26,7 +26,15 @@ DirectionCall = Callable[[torch.Tensor, State], Tuple[torch.Tensor, State]]
 
 _PACKED = "_spacy_lstm_onednn_packed"  # attribute of the nn.LSTM: {(suffix, batch): (packed weights or None, call)}
 _LSTM_MODE = 2  # oneDNN's (ideep::rnn_kind) LSTM
-_PACK_STEPS = 64  # the time steps the weights are packed for (bfloat16 prediction runs at most 64 a call)
+
+#: Time steps per kernel call of a bfloat16 prediction LSTM (longer grids run
+#: in slices of this many steps, each from the state the one before ended in;
+#: see :mod:`spacy_lstm.modules.padded_lstm`); the weights are packed for it.
+PREDICT_STEPS = 64
+
+#: The parameters of one direction of a single-layer ``nn.LSTM``, in
+#: ``torch.lstm``'s order, without their direction suffix.
+WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
 def _ops_available() -> bool:
@@ -41,7 +49,7 @@ _OPS_AVAILABLE = _ops_available()
 
 
 def _weights(lstm: nn.LSTM, suffix: str):
-    names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if lstm.bias else ("weight_ih", "weight_hh")
+    names = WEIGHT_NAMES if lstm.bias else WEIGHT_NAMES[:2]
     return [getattr(lstm, name + suffix) for name in names]
 
 
@@ -76,7 +84,7 @@ def _pack(lstm: nn.LSTM, suffix: str, batch: int):
     try:
         with torch.no_grad():
             packed = torch.ops.mkldnn._reorder_mkldnn_rnn_layer_weight(
-                weight_ih, weight_hh, lstm.hidden_size, False, True, False, [_PACK_STEPS, batch, lstm.input_size])
+                weight_ih, weight_hh, lstm.hidden_size, False, True, False, [PREDICT_STEPS, batch, lstm.input_size])
             generator = torch.Generator().manual_seed(0)
             x = torch.randn((5, batch, lstm.input_size), generator=generator).to(weight_ih.dtype)
             zeros = x.new_zeros((1, batch, lstm.hidden_size))

@@ -19,9 +19,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from .onednn_lstm import direction_call
-
-_WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+from .onednn_lstm import PREDICT_STEPS, WEIGHT_NAMES, direction_call
 
 
 #: A bucket's grid may hold at most this many times its real rows (plus
@@ -71,13 +69,12 @@ def pad_rows(x: torch.Tensor, rows: int = 0) -> torch.Tensor:
 #: sequences costs about what one over 1 costs (it streams the weights).
 PREDICT_CHUNK = 16
 
-#: ... and run at most this many time steps per kernel call: a longer grid
-#: (its steps rounded up to a multiple of this) runs as consecutive calls,
-#: each starting from the state the one before ended in, so the shapes met
-#: do not grow with the longest text of a corpus (the whole shared raw text,
-#: up to 641 words a line, peaked 18 % above float32 with grids as long as
-#: their texts).
-PREDICT_STEPS = 64
+# ... and run at most PREDICT_STEPS (onednn_lstm, where the weights are
+# packed for it) time steps per kernel call: a longer grid (its steps rounded
+# up to a multiple of it) runs as consecutive calls, each starting from the
+# state the one before ended in, so the shapes met do not grow with the
+# longest text of a corpus (the whole shared raw text, up to 641 words a
+# line, peaked 18 % above float32 with grids as long as their texts).
 
 
 def predict_steps(n: int) -> int:
@@ -190,7 +187,7 @@ def _direction(lstm: nn.LSTM, data: torch.Tensor, rows: torch.Tensor, bucket: Bu
     else:
         # one direction's weights, run by a single-direction nn.LSTM (the same
         # fused kernel); gradients flow back into ``lstm``'s parameters
-        weights = {name + "_l0": getattr(lstm, name + suffix) for name in _WEIGHTS}
+        weights = {name + "_l0": getattr(lstm, name + suffix) for name in WEIGHT_NAMES}
         template = _single_direction(lstm.input_size, lstm.hidden_size)
 
         def call(x, state):

@@ -4,7 +4,7 @@ import copy
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterator, Tuple
+from typing import Any, ContextManager, Dict, FrozenSet, Iterator, Tuple
 
 import torch
 
@@ -77,23 +77,28 @@ def run_in_bf16(module: torch.nn.Module, cache: Dict[Any, Any], *inputs: Any) ->
     return bf16_copy(module, cache)(*inputs)
 
 
+@contextmanager
+def _scoped(variable: "contextvars.ContextVar[bool]", value: bool) -> Iterator[None]:
+    """``variable`` set to ``value`` inside the block, as it was after it."""
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
 #: Set while a caller trains in bfloat16 (:func:`training_in_bf16`); read by
 #: the LSTM stacks and by the Thinc matrix products of
 #: :class:`spacy_lstm.layers.matmul_ops.MatmulOps`.
 _TRAINING_BF16 = contextvars.ContextVar("spacy_lstm_training_bf16", default=False)
 
 
-@contextmanager
-def training_in_bf16(enabled: bool = True) -> Iterator[None]:
+def training_in_bf16(enabled: bool = True) -> ContextManager[None]:
     """Inside, CPU training runs its LSTMs and its large matrix products in
     bfloat16 (autocast; weights, sums of gradients, LayerNorms and the
     optimizer stay float32). Scoped to the block and the thread: nothing
     outside it changes. Used by the pretraining objective's ``precision``."""
-    token = _TRAINING_BF16.set(bool(enabled))
-    try:
-        yield
-    finally:
-        _TRAINING_BF16.reset(token)
+    return _scoped(_TRAINING_BF16, bool(enabled))
 
 
 def trains_in_bf16() -> bool:
@@ -107,15 +112,10 @@ def trains_in_bf16() -> bool:
 _PREDICTING = contextvars.ContextVar("spacy_lstm_predicting", default=False)
 
 
-@contextmanager
-def prediction_pass() -> Iterator[None]:
+def prediction_pass() -> ContextManager[None]:
     """Marks a forward pass without gradients (a tok2vec's prediction), scoped
     to the block and the thread."""
-    token = _PREDICTING.set(True)
-    try:
-        yield
-    finally:
-        _PREDICTING.reset(token)
+    return _scoped(_PREDICTING, True)
 
 
 def in_prediction_pass() -> bool:
