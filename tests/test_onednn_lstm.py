@@ -105,3 +105,38 @@ def test_bf16_prediction_is_the_same_with_and_without_packing(monkeypatch):
         assert (used > 0) is packed
     for a, b in zip(results[True], results[False]):
         assert torch.equal(a, b)
+
+
+needs_ops = pytest.mark.skipif(not onednn_lstm._OPS_AVAILABLE, reason="this PyTorch has no oneDNN LSTM ops")
+
+
+@needs_ops
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_float32_prediction_copy_runs_packed_and_equals_the_module(bidirectional):
+    """float32 ``nlp(text)``: the LSTM of a frozen prediction copy runs on
+    weights packed once, and returns what the nn.LSTM module itself returns
+    for the doc, bit for bit, at every length (one packing per direction)."""
+    from spacy_lstm.modules.direct_lstm import lstm_one_sequence
+    from spacy_lstm.modules.precision import prediction_copy
+
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(12, 8, bidirectional=bidirectional)
+    twin = prediction_copy(lstm, {}, torch.float32)
+    assert twin is not lstm
+    generator = torch.Generator().manual_seed(2)
+    for length in (1, 2, 7, 22, 64, 65, 130):
+        x = torch.randn((length, 12), generator=generator)
+        with torch.no_grad():
+            assert torch.equal(lstm_one_sequence(twin, x), lstm(x.unsqueeze(1))[0].squeeze(1)), length
+    assert packed_directions(twin) == (2 if bidirectional else 1)
+    assert packed_directions(lstm) == 0  # the trainable module itself is never packed
+
+
+def test_only_prediction_copies_are_packed():
+    """A float32 or bfloat16 LSTM that is not a prediction copy (frozen
+    weights a load may overwrite in place) runs torch.lstm."""
+    torch.manual_seed(0)
+    for dtype in (torch.float32, torch.bfloat16):
+        lstm = torch.nn.LSTM(6, 4).to(dtype).eval().requires_grad_(False)
+        direction_call(lstm, "_l0", 1)
+        assert packed_directions(lstm) == 0

@@ -149,6 +149,33 @@ def test_bf16_weights_follow_weight_updates():
         numpy.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("inference_precision", ["fp32", "bf16"])
+def test_one_doc_predictions_follow_an_optimizer_step(inference_precision):
+    """One doc predicts from a frozen copy of the weights (fp32 packed for
+    oneDNN; bf16). A prediction between a training pass and its optimizer
+    step (spaCy's annotating components) must not leave a stale copy: after
+    the step, the doc's prediction is that of the new weights, bit for bit."""
+    from thinc.api import Adam
+
+    rng = numpy.random.default_rng(1)
+    Xs = [rng.normal(size=(n, 16)).astype("float32") for n in (7, 4)]
+    fix_random_seed(0)
+    model = LSTMEncoder_v2(width=16, depth=1, dropout=0.0, inference_precision=inference_precision)
+    model.initialize()
+    before = model.predict(Xs[:1])[0]
+    Ys, backprop = model.begin_update(Xs)
+    model.predict(Xs[:1])  # between the pass and the step
+    backprop([numpy.ones_like(y) for y in Ys])
+    model.finish_update(Adam(0.1))
+    after = model.predict(Xs[:1])[0]
+    fix_random_seed(0)
+    fresh = LSTMEncoder_v2(width=16, depth=1, dropout=0.0, inference_precision=inference_precision)
+    fresh.initialize()
+    fresh.from_bytes(model.to_bytes())
+    assert float(numpy.abs(after - before).max()) > 0.01
+    numpy.testing.assert_array_equal(after, fresh.predict(Xs[:1])[0])
+
+
 @pytest.mark.parametrize("flags,wanted", [({"avx2", "avx512f"}, False), ({"avx512f", "avx512_bf16"}, True),
                                           ({"amx_bf16", "amx_tile"}, True), (set(), False)])
 def test_auto_is_bf16_only_where_the_cpu_has_it(monkeypatch, flags, wanted):

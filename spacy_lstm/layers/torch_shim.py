@@ -8,6 +8,11 @@ is called one short text at a time. :class:`PredictShim` switches to eval
 mode only when the module is in training mode and leaves it there; Thinc's
 ``begin_update`` switches to training mode itself, so training is unchanged,
 and predictions are the same (eval mode, no gradients).
+
+Modules that keep frozen prediction copies of their weights (the LSTM
+stacks' ``drop_prediction_copies``) are told after every optimizer step:
+thinc's optimizer writes the new weights in place through numpy, which
+torch's version counters do not see.
 """
 from typing import Any, Callable
 
@@ -25,6 +30,13 @@ class PredictShim(PyTorchShim):
         with torch.no_grad():
             with torch.autocast(device_type="cuda", enabled=self._mixed_precision):
                 return self._model(*inputs.args, **inputs.kwargs)
+
+    def finish_update(self, optimizer: Any) -> None:
+        super().finish_update(optimizer)
+        for module in self._model.modules():
+            drop = getattr(module, "drop_prediction_copies", None)
+            if drop is not None:
+                drop()
 
 
 def torch_wrapper(

@@ -6,12 +6,15 @@ LSTM layer over a 22-token text on one thread. A pipeline predicting one
 text at a time makes five such calls per text, so the prediction path for a
 single doc calls the op ``nn.LSTM`` itself calls (``torch.lstm``, with the
 module's own flattened weights) directly: the same kernel, the same result,
-bit for bit (tested).
+bit for bit (tested). On a CPU prediction copy
+(:func:`~spacy_lstm.modules.precision.prediction_copy`) each direction runs
+that kernel with its weights packed once (:mod:`.onednn_lstm`), again the
+same result.
 """
 import torch
 from torch import nn
 
-from .onednn_lstm import direction_call
+from .onednn_lstm import direction_call, packed_call
 from .padded_lstm import pad_rows, predict_steps, run_in_slices
 
 
@@ -20,6 +23,16 @@ def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
     ``(length, input_size)``, without gradients (prediction only)."""
     if lstm.proj_size or lstm.batch_first:
         return lstm(x.unsqueeze(1))[0].squeeze(1)
+    if lstm.num_layers == 1:
+        calls = [packed_call(lstm, "_l0", 1)]
+        if lstm.bidirectional:
+            calls.append(packed_call(lstm, "_l0_reverse", 1, reverse=True))
+        if all(calls):
+            # nn.LSTM's op runs its backward direction as such a reversed call
+            zeros = x.new_zeros((1, 1, lstm.hidden_size))
+            seq = x.unsqueeze(1)
+            outs = [call(seq, (zeros, zeros))[0].squeeze(1) for call in calls]
+            return torch.cat(outs, dim=1) if len(outs) > 1 else outs[0]
     zeros = x.new_zeros((lstm.num_layers * (2 if lstm.bidirectional else 1), 1, lstm.hidden_size))
     out = torch.lstm(x.unsqueeze(1), (zeros, zeros), lstm._flat_weights, lstm.bias, lstm.num_layers, 0.0, False,
                      lstm.bidirectional, False)

@@ -1,9 +1,10 @@
-"""One direction of a bfloat16 prediction LSTM with its weights packed for oneDNN once.
+"""One direction of a prediction LSTM with its weights packed for oneDNN once.
 
 ``torch.lstm`` hands oneDNN the weights in PyTorch's plain layout, and
 oneDNN reorders them into its own layout on every call: about 100 us of a
 200-400 us call over one short doc (bf16, 512 inputs, 256 hidden, AVX-512
-BF16 EPYC, 2 threads), and ud.cfg's tok2vec makes 8 such calls per doc.
+BF16 EPYC, 2 threads), and ud.cfg's tok2vec makes 8 such calls per doc; in
+float32 (AVX2 EPYC, 2 threads, 22 tokens) 100-300 us of 500-1,500 us.
 Here the reorder runs once per weights (``mkldnn._reorder_mkldnn_rnn_layer_weight``,
 the op PyTorch's own compiler uses when it freezes a model) and each call
 runs ``aten.mkldnn_rnn_layer``, the kernel ``torch.lstm`` itself calls, with
@@ -12,19 +13,24 @@ checked against ``torch.lstm`` on a small input and used only when the
 outputs are equal bit for bit; where the ops are missing (older PyTorch),
 fail, or differ, ``torch.lstm`` runs as before.
 
-Only for prediction copies (:func:`~spacy_lstm.modules.precision.bf16_copy`):
-their parameters never change (a change of the original makes a new copy),
-so the packed weights stored on them cannot go stale.
+Only for prediction copies (:func:`~spacy_lstm.modules.precision.prediction_copy`,
+bfloat16 or float32, on the CPU): their parameters never change (a change
+of the original makes a new copy), so the packed weights stored on them
+cannot go stale. Any other LSTM (training, frozen weights that a load may
+overwrite, the GPU) runs ``torch.lstm``.
 """
 from typing import Callable, Dict, Optional, Tuple
 
 import torch
 from torch import nn
 
+from .precision import is_prediction_copy
+
 State = Tuple[torch.Tensor, torch.Tensor]
 DirectionCall = Callable[[torch.Tensor, State], Tuple[torch.Tensor, State]]
 
-_PACKED = "_spacy_lstm_onednn_packed"  # attribute of the nn.LSTM: {(suffix, batch): (packed weights or None, call)}
+_PACKED = "_spacy_lstm_onednn_packed"  # attribute of the nn.LSTM: {(suffix, batch): packed weights or None}
+_CALLS = "_spacy_lstm_onednn_calls"  # attribute of the nn.LSTM: {(suffix, batch, reverse): call}
 _LSTM_MODE = 2  # oneDNN's (ideep::rnn_kind) LSTM
 
 #: Time steps per kernel call of a bfloat16 prediction LSTM (longer grids run
@@ -53,24 +59,24 @@ def _weights(lstm: nn.LSTM, suffix: str):
     return [getattr(lstm, name + suffix) for name in names]
 
 
-def _plain_call(lstm: nn.LSTM, suffix: str) -> DirectionCall:
+def _plain_call(lstm: nn.LSTM, suffix: str, reverse: bool = False) -> DirectionCall:
     params = _weights(lstm, suffix)
 
     def call(x: torch.Tensor, state: State) -> Tuple[torch.Tensor, State]:
-        out, h, c = torch.lstm(x, state, params, lstm.bias, 1, 0.0, False, False, False)
-        return out, (h, c)
+        out, h, c = torch.lstm(x.flip(0) if reverse else x, state, params, lstm.bias, 1, 0.0, False, False, False)
+        return (out.flip(0) if reverse else out), (h, c)
 
     return call
 
 
-def _packed_call(lstm: nn.LSTM, suffix: str, packed) -> DirectionCall:
+def _packed_call(lstm: nn.LSTM, suffix: str, packed, reverse: bool = False) -> DirectionCall:
     _, _, bias_ih, bias_hh = _weights(lstm, suffix)
     hidden = lstm.hidden_size
 
     def call(x: torch.Tensor, state: State) -> Tuple[torch.Tensor, State]:
         with torch.no_grad():
             out, h, c, _ = torch.ops.aten.mkldnn_rnn_layer(x, packed[0], packed[1], bias_ih, bias_hh, state[0],
-                                                           state[1], False, [], _LSTM_MODE, hidden, 1, True,
+                                                           state[1], reverse, [], _LSTM_MODE, hidden, 1, True,
                                                            False, False, False)
         return out, (h, c)
 
@@ -79,7 +85,8 @@ def _packed_call(lstm: nn.LSTM, suffix: str, packed) -> DirectionCall:
 
 def _pack(lstm: nn.LSTM, suffix: str, batch: int):
     """The packed weights of one direction, or None where they cannot be
-    used (the ops fail or give another result than ``torch.lstm``)."""
+    used (the ops fail or give another result than ``torch.lstm``, run
+    forward and, through the reversed sequence, backward)."""
     weight_ih, weight_hh = _weights(lstm, suffix)[:2]
     try:
         with torch.no_grad():
@@ -88,39 +95,55 @@ def _pack(lstm: nn.LSTM, suffix: str, batch: int):
             generator = torch.Generator().manual_seed(0)
             x = torch.randn((5, batch, lstm.input_size), generator=generator).to(weight_ih.dtype)
             zeros = x.new_zeros((1, batch, lstm.hidden_size))
-            expected = _plain_call(lstm, suffix)(x, (zeros, zeros))
-            got = _packed_call(lstm, suffix, packed)(x, (zeros, zeros))
+            pairs = [(_plain_call(lstm, suffix, reverse)(x, (zeros, zeros)),
+                      _packed_call(lstm, suffix, packed, reverse)(x, (zeros, zeros))) for reverse in (False, True)]
     except (RuntimeError, TypeError, AttributeError):
         return None
-    same = all(torch.equal(a, b) for a, b in zip((expected[0], *expected[1]), (got[0], *got[1])))
+    same = all(torch.equal(a, b) for expected, got in pairs
+               for a, b in zip((expected[0], *expected[1]), (got[0], *got[1])))
     return packed if same else None
 
 
-def direction_call(lstm: nn.LSTM, suffix: str, batch: int) -> DirectionCall:
+def _packable(lstm: nn.LSTM) -> bool:
+    weight = lstm.weight_ih_l0
+    return (_OPS_AVAILABLE and is_prediction_copy(lstm) and weight.dtype in (torch.bfloat16, torch.float32)
+            and weight.device.type == "cpu" and not weight.requires_grad and lstm.num_layers == 1
+            and not lstm.proj_size and lstm.bias and not lstm.batch_first)
+
+
+def packed_call(lstm: nn.LSTM, suffix: str, batch: int, reverse: bool = False) -> Optional[DirectionCall]:
+    """The call of :func:`direction_call` when it runs on packed weights;
+    None where ``torch.lstm`` runs instead (see :func:`direction_call`)."""
+    key = (suffix, batch, reverse)
+    calls: Optional[Dict[Tuple[str, int, bool], Optional[DirectionCall]]] = lstm.__dict__.get(_CALLS)
+    if calls is not None and key in calls:
+        return calls[key]
+    if not _packable(lstm):
+        return None
+    packs = lstm.__dict__.setdefault(_PACKED, {})
+    if (suffix, batch) not in packs:
+        packs[(suffix, batch)] = _pack(lstm, suffix, batch)
+    packed = packs[(suffix, batch)]
+    call = _packed_call(lstm, suffix, packed, reverse) if packed is not None else None
+    # the copy's parameters never change: its packing and call are kept with it
+    lstm.__dict__.setdefault(_CALLS, {})[key] = call
+    return call
+
+
+def direction_call(lstm: nn.LSTM, suffix: str, batch: int, reverse: bool = False) -> DirectionCall:
     """``(x, (h, c)) -> (output, (h, c))`` for one direction (``suffix``
     ``"_l0"`` or ``"_l0_reverse"``) of single-layer ``lstm`` over
-    ``(time, batch, input)`` grids: with the weights packed once when
-    ``lstm`` is a bfloat16 CPU copy whose parameters take no gradient
-    (prediction), else ``torch.lstm``."""
-    key = (suffix, batch)
-    cache: Optional[Dict[Tuple[str, int], tuple]] = lstm.__dict__.get(_PACKED)
-    if cache is not None and key in cache:
-        return cache[key][1]
-    weight = lstm.weight_ih_l0
-    if (not _OPS_AVAILABLE or weight.dtype != torch.bfloat16 or weight.device.type != "cpu"
-            or weight.requires_grad or lstm.num_layers != 1 or lstm.proj_size or not lstm.bias
-            or lstm.batch_first):
-        return _plain_call(lstm, suffix)
-    packed = _pack(lstm, suffix, batch)
-    call = _packed_call(lstm, suffix, packed) if packed is not None else _plain_call(lstm, suffix)
-    # the copy's parameters never change: its packing and call are kept with it
-    lstm.__dict__.setdefault(_PACKED, {})[key] = (packed, call)
-    return call
+    ``(time, batch, input)`` grids (``reverse``: from the last step to the
+    first, outputs in the input's order): with the weights packed once when
+    ``lstm`` is a bfloat16 or float32 CPU prediction copy
+    (:func:`~spacy_lstm.modules.precision.prediction_copy`) and the packing
+    gives ``torch.lstm``'s result, else ``torch.lstm``."""
+    return packed_call(lstm, suffix, batch, reverse) or _plain_call(lstm, suffix, reverse)
 
 
 def packed_directions(lstm: nn.LSTM) -> int:
     """How many (direction, batch size) packings ``lstm`` holds and uses (for tests)."""
-    return sum(packed is not None for packed, _ in lstm.__dict__.get(_PACKED, {}).values())
+    return sum(packed is not None for packed in lstm.__dict__.get(_PACKED, {}).values())
 
 
-__all__ = ["direction_call", "packed_directions"]
+__all__ = ["direction_call", "packed_call", "packed_directions"]

@@ -52,24 +52,46 @@ def predicts_in_bf16(precision: str, setting: str = "inference_precision") -> bo
     return precision == "bf16"
 
 
-def bf16_copy(module: torch.nn.Module, cache: Dict[Any, Any]) -> torch.nn.Module:
-    """A bfloat16 copy of ``module`` for prediction, kept in ``cache`` and made
-    again when a parameter of ``module`` changes storage or version (the
-    caller clears the cache when it trains: thinc's optimizer writes through
-    numpy). Predicting with it does not cast the weights on every call as
-    autocast does (measured: 14 % faster than autocast for one LSTM layer).
-    A whole module copy, not ``torch.func.functional_call`` with copied
-    weights: that swapped the weights in and out on every call, 0.25 s of 2 s
-    when ``nlp(text)`` predicts 200 short texts one at a time."""
-    entry = cache.get(id(module))
+#: Attribute set on the modules of a prediction copy (:func:`prediction_copy`):
+#: their parameters never change, so what is derived from them may be kept.
+_PREDICTION_COPY = "_spacy_lstm_prediction_copy"
+
+
+def prediction_copy(module: torch.nn.Module, cache: Dict[Any, Any],
+                    dtype: torch.dtype = torch.bfloat16) -> torch.nn.Module:
+    """A frozen copy of ``module`` in ``dtype`` for prediction, kept in
+    ``cache`` and made again when a parameter of ``module`` changes storage
+    or version (the caller clears the cache when it trains or its weights
+    are updated: thinc's optimizer writes through numpy, unseen by torch's
+    version counters). In bfloat16, predicting with it does not cast the
+    weights on every call as autocast does (measured: 14 % faster than
+    autocast for one LSTM layer); in either dtype its LSTMs may keep their
+    weights packed for oneDNN (:mod:`.onednn_lstm`). A whole module copy, not
+    ``torch.func.functional_call`` with copied weights: that swapped the
+    weights in and out on every call, 0.25 s of 2 s when ``nlp(text)``
+    predicts 200 short texts one at a time."""
+    key = (id(module), dtype)
+    entry = cache.get(key)
     if entry is None or entry[0] is not module:
         entry = (module, list(module.parameters()), None, None)
     stamp = tuple((param.data_ptr(), param._version) for param in entry[1])
     if entry[2] != stamp:
-        twin = copy.deepcopy(module).to(torch.bfloat16).eval()
+        twin = copy.deepcopy(module).to(dtype).eval()
         twin.requires_grad_(False)
-        entry = cache[id(module)] = (module, entry[1], stamp, twin)
+        for part in twin.modules():
+            part.__dict__[_PREDICTION_COPY] = True
+        entry = cache[key] = (module, entry[1], stamp, twin)
     return entry[3]
+
+
+def is_prediction_copy(module: torch.nn.Module) -> bool:
+    """Whether ``module`` is part of a :func:`prediction_copy`."""
+    return bool(module.__dict__.get(_PREDICTION_COPY))
+
+
+def bf16_copy(module: torch.nn.Module, cache: Dict[Any, Any]) -> torch.nn.Module:
+    """:func:`prediction_copy` in bfloat16."""
+    return prediction_copy(module, cache, torch.bfloat16)
 
 
 def run_in_bf16(module: torch.nn.Module, cache: Dict[Any, Any], *inputs: Any) -> Any:
