@@ -68,7 +68,7 @@ def main() -> None:
                 curves.setdefault(series, {})[fraction] = {"train_docs": results["train_docs"], **row["dev"]}
     (out / "curve.json").write_text(json.dumps(curves, indent=2))
     fractions = sorted({f for series in curves.values() for f in series})
-    lines = [f"| contender | " + " | ".join(f"{f:g} ({curves['ours'][f]['train_docs']} docs)" for f in fractions) + " |",
+    lines = ["| contender | " + " | ".join(f"{f:g} ({curves['ours'][f]['train_docs']} docs)" for f in fractions) + " |",
              "|---|" + "---:|" * len(fractions)]
     for series, points in curves.items():
         lines.append(f"| {series} | " + " | ".join(f"{100 * (points[f][key] or 0):.1f}" for f in fractions) + " |")

@@ -1,7 +1,6 @@
 """annotate: the output equals nlp.pipe's; resumable after a crash or a kill;
 n_process 2 and Ray give the same shards; bad input is one line."""
 import json
-import shutil
 import signal
 import sys
 import time

@@ -6,7 +6,7 @@ from thinc.api import fix_random_seed, require_cpu, require_gpu
 
 from spacy_lstm import LSTMEncoder, LSTMEncoder_v2
 
-from test_encoder import max_batch_difference, random_batch
+from test_encoder import random_batch
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 

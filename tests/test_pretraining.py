@@ -123,7 +123,6 @@ def test_spacy_pretrain_then_train_starts_from_those_weights(tmp_path):
     weights = out / "model-last.bin"
     # spacy train with init_tok2vec and a learning rate of 0: the trained
     # pipeline's tok2vec must hold exactly the pretrained weights
-    nlp = spacy.blank("tl")
     from spacy_lstm.convert.ner import read_iob
 
     docs = list(read_iob(ASSETS / "ner" / "tl_sample-ner-train.iob"))
