@@ -161,3 +161,25 @@ def test_empty_weights_file_says_it_is_empty(trained_nlp, tmp_path):
     message = str(info.value)
     assert "spacy_lstm tok2vec" in message and "empty (0 bytes)" in message
     assert len(message.splitlines()) == 1
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_pickle_and_copy_after_one_doc_predictions(trained_nlp, precision):
+    """``nlp(text)`` keeps frozen prediction copies (their LSTM weights
+    packed for oneDNN, which cannot be pickled); a pickle or deep copy of
+    the pipeline made afterwards (``nlp.pipe(n_process=...)`` with spawn,
+    ``copy.deepcopy``) starts without them and predicts the same."""
+    import copy
+    import pickle
+
+    config = trained_nlp.config.copy()
+    config["components"]["tok2vec"]["model"]["inference_precision"] = precision
+    nlp = spacy.blank("tl").from_config(config)
+    nlp.from_bytes(trained_nlp.to_bytes())
+    text = TEXTS[0]
+    expected = nlp(text).tensor  # one doc: the copies are made
+    for other in (pickle.loads(pickle.dumps(nlp)), copy.deepcopy(nlp)):
+        numpy.testing.assert_array_equal(other(text).tensor, expected)
+    model = nlp.get_pipe("tok2vec").model
+    doc = nlp.make_doc(text)
+    numpy.testing.assert_array_equal(model.copy().predict([doc])[0], model.predict([doc])[0])

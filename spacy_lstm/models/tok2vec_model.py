@@ -6,7 +6,9 @@ additions:
 
 * the references ``embed`` and ``encode`` (v3 also ``lm``, and ``refine`` for a layer after the encoder), as spaCy's ``build_Tok2Vec_model``
   sets them, so ``model.get_ref("embed")`` and ``[pretraining] layer`` work;
-* ``copy()`` keeps the class and the references (Thinc's copy drops both);
+* ``copy()`` keeps the class, the references and the nodes' :class:`~spacy_lstm.layers.matmul_ops.MatmulOps`
+  (Thinc's copy drops all three: a copy, e.g. by spaCy's ``replace_listeners``,
+  predicted its products in blis);
 * loading weights that are truncated or were saved by another architecture
   fails with one sentence naming the architecture and the file to check,
   instead of msgpack's bare "Unpack failed: incomplete input";
@@ -23,7 +25,7 @@ from thinc.api import Model, Shim, chain
 from thinc.types import Floats2d
 
 from ..layers.frozen import WEIGHTS_LOADED, frozen
-from ..layers.matmul_ops import use_prediction_matmul
+from ..layers.matmul_ops import MatmulOps, use_prediction_matmul
 from ..modules.precision import prediction_pass
 
 
@@ -148,10 +150,13 @@ class Tok2VecModel(Model):
         # Thinc's Model._copy constructs a plain ``Model`` (the class is
         # written into it) and copies no refs; its params live in a server
         # keyed by the copy's node ids, so the copy cannot be rebuilt as a
-        # new node here: it is given back its class and refs instead
+        # new node here: it is given back its class, refs and ops instead
         seen = {} if seen is None else seen
         copied = super()._copy(seen)
         copied.__class__ = type(self)
+        for original, twin in zip(self.walk(), copied.walk()):
+            if isinstance(original.ops, MatmulOps) and original.name == twin.name:
+                twin.ops = original.ops
         for name in self.ref_names:
             ref = self.get_ref(name)
             copied.set_ref(name, copied if ref is self else seen.get(id(ref), ref))

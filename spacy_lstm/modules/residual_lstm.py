@@ -173,6 +173,13 @@ class ResidualLSTM(nn.Module):
             h = norm(h + self.dropout(out))
         return h.index_select(0, plan.to_flat)
 
+    def __getstate__(self) -> dict:
+        # the prediction copies are a cache (their packed oneDNN weights can
+        # be neither pickled nor deep-copied): a copy or pickle starts without
+        state = super().__getstate__()  # a copy of __dict__
+        state["_prediction_copies"] = {}
+        return state
+
     def drop_prediction_copies(self) -> None:
         """Forget the prediction copies of the weights (made again when next
         needed): called by a training pass and after an optimizer step."""
