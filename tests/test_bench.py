@@ -55,6 +55,15 @@ def test_accuracy_then_speed_bench_on_sample(tmp_path):
         assert row["threads=1"]["1"] > 0 and row["threads=1"]["256"] > 0 and row["disk_mb"] > 0
         assert set(row["threads=1"]["components"]) >= {"tok2vec", "parser"}
 
+    probe_json = tmp_path / "probe.json"
+    _run([str(ROOT / "bench" / "memory_probe.py"), f"{out / 'ours' / 'model-best'}@fp32",
+          str(ASSETS / "raw" / "tl_sample-raw.txt"), "--limit-lines", "40", "--every", "10", "--trim",
+          "--json", str(probe_json)])
+    rows = json.loads(probe_json.read_text())["rows"]
+    assert [row["docs"] for row in rows][:2] == [0, 10] and rows[-1]["words"] > 0
+    if Path("/proc/self/status").exists():
+        assert all(row["VmHWM"] >= row["VmRSS"] > 0 for row in rows)
+
 
 @pytest.mark.slow
 def test_vectors_bench_runs_our_systems(tmp_path):

@@ -79,6 +79,48 @@ def test_bf16_pipeline_is_batch_invariant_within_tolerance_and_close_to_fp32():
         numpy.testing.assert_array_equal(x, y)  # reproducible
 
 
+def test_bf16_prediction_runs_token_bounded_sub_batches(monkeypatch):
+    """bf16 prediction splits a batch of more than PREDICT_MAX_TOKENS tokens
+    into consecutive sub-batches (docs whole, in order; its memory bounded by
+    design): the encoder never sees more rows than the bound or the longest
+    doc, and the outputs stay within bf16's tolerance of one whole batch.
+    fp32 prediction always runs the whole batch, bit for bit as before."""
+    from spacy_lstm.models import tok2vec_model
+    from spacy_lstm.modules.bilm import BiLMStack
+
+    nlp = spacy.blank("tl")
+    docs = list(nlp.pipe(TEXTS))
+    fp32, bf16 = _pair(LSTMTok2Vec_v3, width=32, depth=1, include_static_vectors=False, refine_depth=1,
+                       rows=[200, 100, 100, 100], char_width=4)
+    fp32.initialize(X=docs)
+    bf16.initialize(X=docs)
+    bf16.from_bytes(fp32.to_bytes())
+    seen = []
+    real = BiLMStack.forward
+    monkeypatch.setattr(BiLMStack, "forward", lambda self, X, lengths: seen.append(int(X.shape[0])) or
+                        real(self, X, lengths))
+    whole = {name: model.predict(docs) for name, model in (("fp32", fp32), ("bf16", bf16))}
+    n_tokens = sum(len(doc) for doc in docs)
+    assert seen == [n_tokens, n_tokens]
+    bound = 20
+    monkeypatch.setattr(tok2vec_model, "PREDICT_MAX_TOKENS", bound)
+    seen.clear()
+    split = bf16.predict(docs)
+    assert len(seen) > 1 and sum(seen) == n_tokens
+    assert max(seen) <= max(bound, max(len(doc) for doc in docs))
+    for a, b in zip(split, whole["bf16"]):
+        assert a.shape == b.shape
+        if len(a):
+            assert float(numpy.abs(a - b).max()) < BF16_TOL
+    seen.clear()
+    for a, b in zip(fp32.predict(docs), whole["fp32"]):
+        numpy.testing.assert_array_equal(a, b)
+    assert seen == [n_tokens]
+    parts = list(tok2vec_model.token_bounded(docs, bound))
+    assert [doc for part in parts for doc in part] == docs
+    assert all(sum(map(len, part)) <= bound or len(part) == 1 for part in parts)
+
+
 def test_matmul_ops_for_prediction_is_blis_outside_a_prediction_pass():
     rng = numpy.random.default_rng(0)
     x, y = rng.standard_normal((23, 70)).astype("f"), rng.standard_normal((50, 70)).astype("f")

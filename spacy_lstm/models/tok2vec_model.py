@@ -15,10 +15,13 @@ additions:
 * a prediction (``is_train`` false) runs inside
   :func:`~spacy_lstm.modules.precision.prediction_pass`: where the LSTMs
   predict in bfloat16, the Thinc layers' float32 matrix products then run in
-  torch (:func:`~spacy_lstm.layers.matmul_ops.use_prediction_matmul`).
+  torch (:func:`~spacy_lstm.layers.matmul_ops.use_prediction_matmul`), and
+  a batch of more than :data:`PREDICT_MAX_TOKENS` tokens runs as
+  consecutive sub-batches of at most that many (docs whole, in order), so
+  its memory is bounded by design whatever the batch.
 """
 import warnings
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Set, Tuple, Union
 
 from spacy.tokens import Doc
 from thinc.api import Model, Shim, chain
@@ -32,6 +35,17 @@ from ..modules.precision import prediction_pass
 #: Set by the pretraining objective on the tok2vec it trains, so the saved
 #: weights say where they come from; removed (and announced) when loaded.
 PRETRAINED_MARK = "spacy_lstm_pretrained"
+
+
+#: A bfloat16 prediction's sub-batch size in tokens (a longer doc runs
+#: alone). A tok2vec's temporaries grow with the tokens of the batch: about
+#: 17 KB a token for ud.cfg's (the mixer's maxout pieces, the LSTMs' gates),
+#: +385 MB for one nlp.pipe batch of the raw file's 64 longest lines (22,748
+#: tokens; AVX2 EPYC, fp32), and the peak RSS of a corpus run is its largest
+#: batch's. bf16 outputs already depend on the batch within bf16's rounding
+#: (its grids), so splitting changes nothing beyond it; float32 prediction
+#: runs whole batches, bit for bit as before.
+PREDICT_MAX_TOKENS = 8192
 
 
 #: ``attrs`` key: the learning-rate multiplier of the ``lm`` ref's weights.
@@ -73,6 +87,13 @@ class Tok2VecModel(Model):
             return [self.ops.alloc2f(0, width) for _ in X], lambda dY: []
         if not is_train:
             with prediction_pass():
+                if (isinstance(self.ops, MatmulOps) and self.ops.predict_in_torch
+                        and sum(len(doc) for doc in X) > PREDICT_MAX_TOKENS):
+                    # bfloat16 prediction: bounded sub-batches (see PREDICT_MAX_TOKENS)
+                    Y: List[Floats2d] = []
+                    for part in token_bounded(X, PREDICT_MAX_TOKENS):
+                        Y.extend(super().__call__(part, is_train=False)[0])
+                    return Y, lambda dY: []
                 return super().__call__(X, is_train=False)
         return super().__call__(X, is_train=is_train)
 
@@ -161,6 +182,21 @@ class Tok2VecModel(Model):
             ref = self.get_ref(name)
             copied.set_ref(name, copied if ref is self else seen.get(id(ref), ref))
         return copied
+
+
+def token_bounded(docs: List[Doc], max_tokens: int) -> Iterator[List[Doc]]:
+    """``docs`` in order, as consecutive lists of at most ``max_tokens``
+    tokens each (a longer doc is a list of its own)."""
+    part: List[Doc] = []
+    tokens = 0
+    for doc in docs:
+        if part and tokens + len(doc) > max_tokens:
+            yield part
+            part, tokens = [], 0
+        part.append(doc)
+        tokens += len(doc)
+    if part:
+        yield part
 
 
 def tok2vec_model(
