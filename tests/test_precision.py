@@ -27,6 +27,18 @@ def _pair(build, **kwargs):
     return fp32, bf16
 
 
+def _tok2vec_pair(depth, **kwargs):
+    """Docs of TEXTS and a small LSTMTok2Vec.v3 built in fp32 and in bf16,
+    initialized on them, the bf16 one with the fp32 one's weights."""
+    docs = list(spacy.blank("tl").pipe(TEXTS))
+    fp32, bf16 = _pair(LSTMTok2Vec_v3, width=32, depth=depth, include_static_vectors=False, refine_depth=1,
+                       rows=[200, 100, 100, 100], char_width=4, **kwargs)
+    fp32.initialize(X=docs)
+    bf16.initialize(X=docs)
+    bf16.from_bytes(fp32.to_bytes())
+    return docs, fp32, bf16
+
+
 def _bf16_flags(model):
     return [m.inference_bf16 for node in model.walk() for shim in node.shims
             for m in shim._model.modules() if isinstance(m, ResidualLSTM)]
@@ -60,13 +72,7 @@ def test_bf16_predicts_close_to_fp32_and_trains_exactly_as_fp32(build, kwargs):
 
 
 def test_bf16_pipeline_is_batch_invariant_within_tolerance_and_close_to_fp32():
-    nlp = spacy.blank("tl")
-    docs = list(nlp.pipe(TEXTS))
-    fp32, bf16 = _pair(LSTMTok2Vec_v3, width=32, depth=2, include_static_vectors=False, refine_depth=1,
-                       rows=[200, 100, 100, 100], char_width=4)
-    fp32.initialize(X=docs)
-    bf16.initialize(X=docs)
-    bf16.from_bytes(fp32.to_bytes())
+    docs, fp32, bf16 = _tok2vec_pair(depth=2)
     batch = bf16.predict(docs)
     for doc, in_batch, reference in zip(docs, batch, fp32.predict(docs)):
         alone = bf16.predict([doc])[0]
@@ -88,13 +94,7 @@ def test_bf16_prediction_runs_token_bounded_sub_batches(monkeypatch):
     from spacy_lstm.models import tok2vec_model
     from spacy_lstm.modules.bilm import BiLMStack
 
-    nlp = spacy.blank("tl")
-    docs = list(nlp.pipe(TEXTS))
-    fp32, bf16 = _pair(LSTMTok2Vec_v3, width=32, depth=1, include_static_vectors=False, refine_depth=1,
-                       rows=[200, 100, 100, 100], char_width=4)
-    fp32.initialize(X=docs)
-    bf16.initialize(X=docs)
-    bf16.from_bytes(fp32.to_bytes())
+    docs, fp32, bf16 = _tok2vec_pair(depth=1)
     seen = []
     real = BiLMStack.forward
     monkeypatch.setattr(BiLMStack, "forward", lambda self, X, lengths: seen.append(int(X.shape[0])) or

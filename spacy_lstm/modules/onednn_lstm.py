@@ -8,9 +8,10 @@ float32 (AVX2 EPYC, 2 threads, 22 tokens) 100-300 us of 500-1,500 us.
 Here the reorder runs once per weights (``mkldnn._reorder_mkldnn_rnn_layer_weight``,
 the op PyTorch's own compiler uses when it freezes a model) and each call
 runs ``aten.mkldnn_rnn_layer``, the kernel ``torch.lstm`` itself calls, with
-the packed weights: the same result. Before its first use, a packing is
-checked against ``torch.lstm`` on a small input and used only when the
-outputs are equal bit for bit; where the ops are missing (older PyTorch),
+the packed weights: the same result. Before its first use, each packed
+call (direction, grid width, forward or reversed) is checked against
+``torch.lstm`` on a small input and used only when the outputs are equal
+bit for bit; where the ops are missing (older PyTorch),
 fail, or differ, ``torch.lstm`` runs as before.
 
 Only for prediction copies (:func:`~spacy_lstm.modules.precision.prediction_copy`,
@@ -30,7 +31,7 @@ State = Tuple[torch.Tensor, torch.Tensor]
 DirectionCall = Callable[[torch.Tensor, State], Tuple[torch.Tensor, State]]
 
 _PACKED = "_spacy_lstm_onednn_packed"  # attribute of the nn.LSTM: {(suffix, batch): packed weights or None}
-_CALLS = "_spacy_lstm_onednn_calls"  # attribute of the nn.LSTM: {(suffix, batch, reverse): call}
+_CALLS = "_spacy_lstm_onednn_calls"  # attribute of the nn.LSTM: {(suffix, batch, reverse): checked call or None}
 _LSTM_MODE = 2  # oneDNN's (ideep::rnn_kind) LSTM
 
 #: Time steps per kernel call of a bfloat16 prediction LSTM (longer grids run
@@ -84,24 +85,31 @@ def _packed_call(lstm: nn.LSTM, suffix: str, packed, reverse: bool = False) -> D
 
 
 def _pack(lstm: nn.LSTM, suffix: str, batch: int):
-    """The packed weights of one direction, or None where they cannot be
-    used (the ops fail or give another result than ``torch.lstm``, run
-    forward and, through the reversed sequence, backward)."""
+    """The packed weights of one direction, or None where the op is missing or fails."""
     weight_ih, weight_hh = _weights(lstm, suffix)[:2]
     try:
         with torch.no_grad():
-            packed = torch.ops.mkldnn._reorder_mkldnn_rnn_layer_weight(
+            return torch.ops.mkldnn._reorder_mkldnn_rnn_layer_weight(
                 weight_ih, weight_hh, lstm.hidden_size, False, True, False, [PREDICT_STEPS, batch, lstm.input_size])
-            generator = torch.Generator().manual_seed(0)
-            x = torch.randn((5, batch, lstm.input_size), generator=generator).to(weight_ih.dtype)
-            zeros = x.new_zeros((1, batch, lstm.hidden_size))
-            pairs = [(_plain_call(lstm, suffix, reverse)(x, (zeros, zeros)),
-                      _packed_call(lstm, suffix, packed, reverse)(x, (zeros, zeros))) for reverse in (False, True)]
     except (RuntimeError, TypeError, AttributeError):
         return None
-    same = all(torch.equal(a, b) for expected, got in pairs
-               for a, b in zip((expected[0], *expected[1]), (got[0], *got[1])))
-    return packed if same else None
+
+
+def _checked_call(lstm: nn.LSTM, suffix: str, batch: int, packed, reverse: bool) -> Optional[DirectionCall]:
+    """The packed call, or None where it fails or gives another result than
+    ``torch.lstm`` (run on the reversed sequence for ``reverse``)."""
+    call = _packed_call(lstm, suffix, packed, reverse)
+    try:
+        with torch.no_grad():
+            generator = torch.Generator().manual_seed(0)
+            x = torch.randn((5, batch, lstm.input_size), generator=generator).to(lstm.weight_ih_l0.dtype)
+            zeros = x.new_zeros((1, batch, lstm.hidden_size))
+            expected = _plain_call(lstm, suffix, reverse)(x, (zeros, zeros))
+            got = call(x, (zeros, zeros))
+    except (RuntimeError, TypeError, AttributeError):
+        return None
+    same = all(torch.equal(a, b) for a, b in zip((expected[0], *expected[1]), (got[0], *got[1])))
+    return call if same else None
 
 
 def _packable(lstm: nn.LSTM) -> bool:
@@ -124,7 +132,7 @@ def packed_call(lstm: nn.LSTM, suffix: str, batch: int, reverse: bool = False) -
     if (suffix, batch) not in packs:
         packs[(suffix, batch)] = _pack(lstm, suffix, batch)
     packed = packs[(suffix, batch)]
-    call = _packed_call(lstm, suffix, packed, reverse) if packed is not None else None
+    call = _checked_call(lstm, suffix, batch, packed, reverse) if packed is not None else None
     # the copy's parameters never change: its packing and call are kept with it
     lstm.__dict__.setdefault(_CALLS, {})[key] = call
     return call
@@ -143,7 +151,7 @@ def direction_call(lstm: nn.LSTM, suffix: str, batch: int, reverse: bool = False
 
 def packed_directions(lstm: nn.LSTM) -> int:
     """How many (direction, batch size) packings ``lstm`` holds and uses (for tests)."""
-    return sum(packed is not None for packed in lstm.__dict__.get(_PACKED, {}).values())
+    return len({key[:2] for key, call in lstm.__dict__.get(_CALLS, {}).items() if call is not None})
 
 
 __all__ = ["direction_call", "packed_call", "packed_directions"]
