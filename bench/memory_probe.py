@@ -101,6 +101,8 @@ def main() -> None:
     args = p.parse_args()
     if args.stride < 1 or args.every < 1 or args.batch_size < 1:
         p.error("--stride, --every and --batch-size must be at least 1")
+    if args.longest < 0 or args.limit_lines < 1 or args.threads < 1:
+        p.error("--longest must be 0 (off) or more, --limit-lines and --threads at least 1")
     if not args.text.is_file():
         p.error(f"{args.text}: no such file")
 

@@ -292,3 +292,11 @@ def test_tables_add_a_contender_from_accuracy_runs_and_check_notices_edits(tmp_p
     _run([*tables, "--check"])
     (results / "ud.json").write_text(json.dumps({**table, "title": "T2"}))
     assert run([sys.executable, *tables, "--check"]).returncode == 1
+
+
+@pytest.mark.parametrize("flag,value", [("--longest", "-1"), ("--stride", "0"), ("--threads", "0")])
+def test_memory_probe_refuses_bad_counts(tmp_path, flag, value):
+    # checked before any pipeline is loaded: no pipeline needed
+    proc = run([sys.executable, str(ROOT / "bench" / "memory_probe.py"), str(tmp_path / "none"),
+                str(ASSETS / "raw" / "tl_sample-raw.txt"), flag, value])
+    assert proc.returncode == 2 and flag in proc.stderr, proc.stderr[-2000:]
