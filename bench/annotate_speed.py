@@ -13,6 +13,13 @@ there is no ``/proc``. Settings: 1 process; ``--n-process 2`` (1 thread each); w
     python bench/annotate_speed.py PIPELINE ../shared/data/raw/tl_raw_permissive.txt \
         --limit-lines 20000 --repeat 1 --ray
     python bench/annotate_speed.py PIPELINE TEXT --limit-lines 2000 --repeat 1,10,100 --settings 1
+
+``PIPELINE@fp32``, ``@bf16`` or ``@auto`` runs a copy of the pipeline (in the
+run's temporary directory) with its tok2vec's ``inference_precision`` set so,
+as ``bench/speed.py`` and ``bench/memory_probe.py`` take it:
+
+    python bench/annotate_speed.py PIPELINE@fp32 ../shared/data/raw/tl_raw_permissive.txt --limit-lines 100000 --settings 2
+    python bench/annotate_speed.py PIPELINE@auto ../shared/data/raw/tl_raw_permissive.txt --limit-lines 100000 --settings 2
 """
 import argparse
 import json
@@ -23,6 +30,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speed import machine, split_spec  # noqa: E402
+
+PRECISIONS = ("fp32", "bf16", "auto")
 
 SETTINGS = {
     "1": ["--n-process", "1"],
@@ -92,9 +105,25 @@ def run(pipeline: str, text: Path, extra, shard_size: int, workdir: Path) -> dic
             "words_per_second": manifest["words"] / seconds, "peak_rss_mb": peak_kb / 1024}
 
 
+def pipeline_with_precision(spec: str, workdir: Path) -> str:
+    """The pipeline directory of ``PATH[@PRECISION]``: PATH itself, or a copy
+    in ``workdir`` whose tok2vec predicts in PRECISION."""
+    from spacy.util import load_config
+
+    path, precision = split_spec(spec)
+    if precision is None:
+        return path
+    copy = workdir / f"pipeline-{precision}"
+    shutil.copytree(path, copy)
+    config = load_config(copy / "config.cfg", interpolate=False)
+    config["components"]["tok2vec"]["model"]["inference_precision"] = precision
+    config.to_disk(copy / "config.cfg")
+    return str(copy)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("pipeline")
+    p.add_argument("pipeline", help="PATH or PATH@fp32 / PATH@bf16 / PATH@auto (the tok2vec's inference_precision)")
     p.add_argument("text", type=Path, help="plain text, one document per line")
     p.add_argument("--limit-lines", type=int, default=5000, help="lines of TEXT to use (before repeating)")
     p.add_argument("--repeat", default="1", help="comma-separated: input = the lines repeated this many times")
@@ -103,22 +132,30 @@ def main() -> None:
     p.add_argument("--shard-size", type=int, default=1000)
     p.add_argument("--json")
     args = p.parse_args()
+    path, precision = split_spec(args.pipeline)
+    if precision is not None and precision not in PRECISIONS:
+        p.error(f"{args.pipeline}: the precision after @ must be one of {', '.join(PRECISIONS)}")
+    if precision is not None and not (Path(path) / "config.cfg").is_file():
+        p.error(f"{args.pipeline}: {path} is not a pipeline directory (no config.cfg); @PRECISION needs one")
     settings = args.settings.split(",") + (["ray"] if args.ray else [])
     lines = args.text.read_text(encoding="utf8").splitlines()[: args.limit_lines]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        pipeline = pipeline_with_precision(args.pipeline, workdir)
         for repeat in [int(r) for r in args.repeat.split(",")]:
             text = workdir / f"input-x{repeat}.txt"
             with text.open("w", encoding="utf8") as handle:
                 for _ in range(repeat):
                     handle.write("\n".join(lines) + "\n")
             for name in settings:
-                row = {"setting": name, "repeat": repeat, **run(args.pipeline, text, SETTINGS[name], args.shard_size,
+                row = {"setting": name, "repeat": repeat, **run(pipeline, text, SETTINGS[name], args.shard_size,
                                                                   workdir)}
                 results.append(row)
                 print(json.dumps(row), flush=True)
-    print(f"\nCPU: {os.cpu_count()} cores; 1 thread per process\n")
+    cpu = machine()
+    print(f"\nCPU: {cpu['cpu']}, {cpu['cores']} cores, flags {' '.join(cpu['flags']) or '-'}, torch "
+          f"{cpu['torch']} ({cpu['torch_cpu_capability']}); {args.pipeline}; 1 thread per process\n")
     print("| setting | input (x lines) | docs | words | s | words/s | vs first | peak RSS MB |\n"
           "|---|---:|---:|---:|---:|---:|---:|---:|")
     base = {}

@@ -9,6 +9,7 @@ different tag, POS, morph, lemma, head or dependency label.
     python bench/bf16_accuracy.py UD_RUN/ours/model-best UD_RUN/dev.spacy
 """
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def main() -> None:
     p.add_argument("pipeline", help="a trained pipeline directory with a spacy_lstm tok2vec")
     p.add_argument("gold", type=Path, help="gold docs: .spacy or .conllu")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--json", type=Path, help="write the scores, the largest difference and the changed tokens here too")
     args = p.parse_args()
     import torch
 
@@ -61,6 +63,10 @@ def main() -> None:
         worst = max(worst, abs(b - a))
         print(f"| {key} | {a:.2f} | {b:.2f} | {b - a:+.2f} |")
     print(f"largest |difference|: {worst:.2f} points; tokens with any annotation changed: {changed} of {n_tokens}")
+    if args.json:
+        args.json.write_text(json.dumps({"pipeline": args.pipeline, "gold": str(args.gold), "scores": results,
+                                         "largest_difference_points": worst, "changed_tokens": changed,
+                                         "tokens": n_tokens}, indent=1), encoding="utf8")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import json
 import signal
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import spacy
@@ -199,13 +200,19 @@ def test_the_annotate_benchmark_runs(pipeline, tmp_path):
     from conftest import ROOT
 
     report = tmp_path / "speed.json"
-    result = run([sys.executable, str(ROOT / "bench" / "annotate_speed.py"), str(pipeline),
-                             str(ASSETS / "raw" / "tl_sample-raw.txt"), "--limit-lines", "20", "--settings", "1,2",
-                             "--json", str(report)])
+    # PIPELINE@fp32: a copy with the tok2vec's inference_precision set (the pipeline itself is left alone)
+    config_before = (Path(pipeline) / "config.cfg").read_text()
+    result = run([sys.executable, str(ROOT / "bench" / "annotate_speed.py"), f"{pipeline}@fp32",
+                  str(ASSETS / "raw" / "tl_sample-raw.txt"), "--limit-lines", "20", "--settings", "1,2",
+                  "--json", str(report)])
     assert result.returncode == 0, result.stderr[-2000:]
     rows = json.loads(report.read_text())
     assert [r["setting"] for r in rows] == ["1", "2"] and rows[0]["words"] == rows[1]["words"] > 0
     assert all(r["peak_rss_mb"] > 50 for r in rows)
+    assert "CPU: " in result.stdout and (Path(pipeline) / "config.cfg").read_text() == config_before
+    bad = run([sys.executable, str(ROOT / "bench" / "annotate_speed.py"), f"{pipeline}@fp16",
+               str(ASSETS / "raw" / "tl_sample-raw.txt")])
+    assert bad.returncode == 2 and "must be one of fp32, bf16, auto" in bad.stderr
 
 
 def test_two_processes_on_conllu_use_nlp_pipe_and_agree(pipeline, tmp_path):

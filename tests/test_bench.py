@@ -55,6 +55,13 @@ def test_accuracy_then_speed_bench_on_sample(tmp_path):
         assert row["threads=1"]["1"] > 0 and row["threads=1"]["256"] > 0 and row["disk_mb"] > 0
         assert set(row["threads=1"]["components"]) >= {"tok2vec", "parser"}
 
+    accuracy_json = tmp_path / "bf16_accuracy.json"
+    _run([str(ROOT / "bench" / "bf16_accuracy.py"), str(out / "ours" / "model-best"),
+          str(ASSETS / "ud" / "tl_sample-ud-dev.conllu"), "--json", str(accuracy_json)])
+    report = json.loads(accuracy_json.read_text())
+    assert set(report["scores"]) == {"fp32", "bf16"} and report["tokens"] > 0
+    assert 0 <= report["changed_tokens"] <= report["tokens"] and report["largest_difference_points"] >= 0
+
     probe_json = tmp_path / "probe.json"
     _run([str(ROOT / "bench" / "memory_probe.py"), f"{out / 'ours' / 'model-best'}@fp32",
           str(ASSETS / "raw" / "tl_sample-raw.txt"), "--limit-lines", "40", "--every", "10", "--trim",
@@ -300,3 +307,47 @@ def test_memory_probe_refuses_bad_counts(tmp_path, flag, value):
     proc = run([sys.executable, str(ROOT / "bench" / "memory_probe.py"), str(tmp_path / "none"),
                 str(ASSETS / "raw" / "tl_sample-raw.txt"), flag, value])
     assert proc.returncode == 2 and flag in proc.stderr, proc.stderr[-2000:]
+
+
+def _speed_report(flags, ratios_by_threads):
+    """A bench/speed.py report: md, ours@fp32, ours@auto, TorchBiLSTM; ``ratios_by_threads``
+    gives ours@auto's words/s at (batch 256, batch 1) with md and the TorchBiLSTM at 1,000."""
+    models = ["md", "ours@fp32", "ours@auto", "bilstm"]
+    results = {m: {} for m in models}
+    for threads, (big, one) in ratios_by_threads.items():
+        for m in models:
+            results[m][f"threads={threads}"] = {"256": 1000.0, "1": 1000.0}
+        results["ours@auto"][f"threads={threads}"] = {"256": 1000.0 * big, "1": 1000.0 * one}
+    return {"args": {"models": models}, "machine": {"flags": flags}, "results": results}
+
+
+def test_gates_summary_states_each_goal(tmp_path):
+    (tmp_path / "cpu.txt").write_text("Test CPU; flags: avx512_bf16\n")
+    (tmp_path / "speed.json").write_text(json.dumps(_speed_report(["avx2", "avx512_bf16"], {2: (4.6, 1.05),
+                                                                                         1: (4.0, 0.93)})))
+    for precision, peak in (("fp32", 700.0), ("auto", 784.0)):
+        (tmp_path / f"annotate_{precision}.json").write_text(json.dumps(
+            [{"setting": "2", "peak_rss_mb": peak, "words_per_second": 9000.0}]))
+    rows = [{"docs": 0, "VmRSS": 300.0, "VmHWM": 320.0}, {"docs": 0, "VmRSS": 400.0, "VmHWM": 400.0},
+            {"docs": 64, "VmRSS": 500.0, "VmHWM": 650.0}]
+    (tmp_path / "longest_fp32.json").write_text(json.dumps({"rows": rows}))
+    (tmp_path / "bf16_accuracy.json").write_text(json.dumps(
+        {"largest_difference_points": 0.02, "changed_tokens": 1, "tokens": 6695}))
+    table = _run([str(ROOT / "bench" / "gates_summary.py"), str(tmp_path)])
+    met = {line.split(" | ")[0].strip("| "): line.rsplit("|", 2)[1].strip() for line in table.splitlines()
+           if line.startswith("| ") and "---" not in line}
+    assert met["batch 256, 2 threads: `auto` vs md (goal 4.5x)"] == "yes"  # AVX-512 BF16: the EPYC's goal
+    assert met["batch 1, 2 threads: `auto` vs TorchBiLSTM (goal 1.0x)"] == "yes"
+    assert met["batch 1, 1 thread: `auto` vs TorchBiLSTM (goal 1.0x)"] == "no"
+    assert met["annotate --n-process 2, peak RSS: `auto` vs fp32 (goal within 10 %)"] == "no"  # +12 %
+    assert "| one batch of the 64 longest lines, MB added: fp32 / `auto` | 250 / - |" in table
+    assert met["largest score difference, bf16 vs fp32 (goal at most 0.05 points)"] == "yes"
+    assert table.startswith("CPU: Test CPU")
+
+
+def test_cpu_gates_script_parses():
+    import subprocess
+
+    assert subprocess.run(["bash", "-n", str(ROOT / "bench" / "cpu_gates.sh")]).returncode == 0
+    proc = run(["bash", str(ROOT / "bench" / "cpu_gates.sh"), "/nonexistent.conllu", "/nonexistent.txt"])
+    assert proc.returncode == 2 and "no such file" in proc.stderr

@@ -124,7 +124,7 @@ def test_float32_prediction_copy_runs_packed_and_equals_the_module(bidirectional
     twin = prediction_copy(lstm, {}, torch.float32)
     assert twin is not lstm
     generator = torch.Generator().manual_seed(2)
-    for length in (1, 2, 7, 22, 64, 65, 130):
+    for length in (1, 2, 7, 22, 64, 65, 127, 128, 129, 130, 200):
         x = torch.randn((length, 12), generator=generator)
         with torch.no_grad():
             assert torch.equal(lstm_one_sequence(twin, x), lstm(x.unsqueeze(1))[0].squeeze(1)), length
@@ -140,3 +140,63 @@ def test_only_prediction_copies_are_packed():
         lstm = torch.nn.LSTM(6, 4).to(dtype).eval().requires_grad_(False)
         direction_call(lstm, "_l0", 1)
         assert packed_directions(lstm) == 0
+
+
+def _recording_packed_calls(monkeypatch):
+    """Record the sequence lengths every packed call is given, by (suffix, reverse)."""
+    seen = {}
+    real = onednn_lstm._packed_call
+
+    def recording(lstm, suffix, packed, reverse=False):
+        call = real(lstm, suffix, packed, reverse)
+
+        def record(x, state):
+            seen.setdefault((suffix, reverse), set()).add(x.shape[0])
+            return call(x, state)
+
+        return record
+
+    monkeypatch.setattr(onednn_lstm, "_packed_call", recording)
+    return seen
+
+
+@needs_ops
+def test_float32_one_doc_meets_a_bounded_set_of_lengths(monkeypatch):
+    """oneDNN keeps a kernel per sequence length: docs of 1 to 300 tokens
+    reach the packed calls as at most PREDICT_STEPS lengths per direction
+    (longer docs in slices), plus the one-off check's length."""
+    from spacy_lstm.modules.direct_lstm import lstm_one_sequence
+    from spacy_lstm.modules.onednn_lstm import PREDICT_STEPS
+    from spacy_lstm.modules.precision import prediction_copy
+
+    seen = _recording_packed_calls(monkeypatch)
+    torch.manual_seed(0)
+    twin = prediction_copy(torch.nn.LSTM(12, 8, bidirectional=True), {}, torch.float32)
+    generator = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for length in range(1, 301):
+            lstm_one_sequence(twin, torch.randn((length, 12), generator=generator))
+    assert set(seen) == {("_l0", False), ("_l0_reverse", True)}
+    for lengths in seen.values():
+        assert max(lengths - {PREDICT_STEPS + 5}) == PREDICT_STEPS and len(lengths) <= PREDICT_STEPS + 1
+
+
+@needs_ops
+def test_slices_that_change_the_result_are_not_used(monkeypatch):
+    """The check before slicing: where slices would not give the one call's
+    bits, a long doc runs in one call, and the result is the module's."""
+    from spacy_lstm.modules.direct_lstm import lstm_one_sequence
+    from spacy_lstm.modules.onednn_lstm import slice_steps
+    from spacy_lstm.modules.precision import prediction_copy
+
+    real = onednn_lstm.run_in_slices
+    monkeypatch.setattr(onednn_lstm, "run_in_slices", lambda *args: real(*args) + 1e-3)
+    seen = _recording_packed_calls(monkeypatch)
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(12, 8, bidirectional=True)
+    twin = prediction_copy(lstm, {}, torch.float32)
+    x = torch.randn((150, 12))
+    with torch.no_grad():
+        assert torch.equal(lstm_one_sequence(twin, x), lstm(x.unsqueeze(1))[0].squeeze(1))
+    assert slice_steps(twin, "_l0") == slice_steps(twin, "_l0_reverse", True) == 0
+    assert all(150 in lengths for lengths in seen.values())

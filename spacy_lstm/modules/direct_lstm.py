@@ -9,13 +9,16 @@ module's own flattened weights) directly: the same kernel, the same result,
 bit for bit (tested). On a CPU prediction copy
 (:func:`~spacy_lstm.modules.precision.prediction_copy`) each direction runs
 that kernel with its weights packed once (:mod:`.onednn_lstm`), again the
-same result.
+same result; a doc of more than ``PREDICT_STEPS`` tokens runs in slices of
+that many steps where that gives the same bits (checked once per
+direction), so a corpus of texts meets at most ``PREDICT_STEPS`` distinct
+kernel shapes per direction, not one per text length.
 """
 import torch
 from torch import nn
 
-from .onednn_lstm import direction_call, packed_call
-from .padded_lstm import pad_rows, predict_steps, run_in_slices
+from .onednn_lstm import direction_call, packed_call, run_in_slices, slice_steps
+from .padded_lstm import pad_rows, predict_steps
 
 
 def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
@@ -28,10 +31,13 @@ def lstm_one_sequence(lstm: nn.LSTM, x: torch.Tensor) -> torch.Tensor:
         if lstm.bidirectional:
             calls.append(packed_call(lstm, "_l0_reverse", 1, reverse=True))
         if all(calls):
-            # nn.LSTM's op runs its backward direction as such a reversed call
+            # nn.LSTM's op runs its backward direction as such a reversed call;
+            # a long doc runs in slices of PREDICT_STEPS steps where that gives
+            # the same bits (checked once per direction): a bounded set of lengths
             zeros = x.new_zeros((1, 1, lstm.hidden_size))
             seq = x.unsqueeze(1)
-            outs = [call(seq, (zeros, zeros))[0].squeeze(1) for call in calls]
+            outs = [run_in_slices(call, seq, (zeros, zeros), slice_steps(lstm, suffix, reverse), reverse).squeeze(1)
+                    for call, suffix, reverse in zip(calls, ("_l0", "_l0_reverse"), (False, True))]
             return torch.cat(outs, dim=1) if len(outs) > 1 else outs[0]
     zeros = x.new_zeros((lstm.num_layers * (2 if lstm.bidirectional else 1), 1, lstm.hidden_size))
     out = torch.lstm(x.unsqueeze(1), (zeros, zeros), lstm._flat_weights, lstm.bias, lstm.num_layers, 0.0, False,

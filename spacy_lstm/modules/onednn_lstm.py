@@ -32,6 +32,7 @@ DirectionCall = Callable[[torch.Tensor, State], Tuple[torch.Tensor, State]]
 
 _PACKED = "_spacy_lstm_onednn_packed"  # attribute of the nn.LSTM: {(suffix, batch): packed weights or None}
 _CALLS = "_spacy_lstm_onednn_calls"  # attribute of the nn.LSTM: {(suffix, batch, reverse): checked call or None}
+_SLICED = "_spacy_lstm_onednn_sliced"  # attribute of the nn.LSTM: {(suffix, reverse): slice steps or 0}
 _LSTM_MODE = 2  # oneDNN's (ideep::rnn_kind) LSTM
 
 #: Time steps per kernel call of a bfloat16 prediction LSTM (longer grids run
@@ -149,9 +150,61 @@ def direction_call(lstm: nn.LSTM, suffix: str, batch: int, reverse: bool = False
     return packed_call(lstm, suffix, batch, reverse) or _plain_call(lstm, suffix, reverse)
 
 
+def run_in_slices(call: DirectionCall, grid: torch.Tensor, state: State, steps: int = PREDICT_STEPS,
+                  reverse: bool = False) -> torch.Tensor:
+    """``call(grid, state)[0]`` for a ``(time, batch, features)`` grid run
+    ``steps`` steps at a time (0: in one call), each slice starting from the
+    ``(h, c)`` the previous one ended in: the same recurrence. ``reverse``
+    (a call that runs from the last step to the first): the slices are cut
+    from the end and run last slice first."""
+    n = grid.shape[0]
+    if not steps or n <= steps:
+        return call(grid, state)[0]
+    bounds = [(start, min(start + steps, n)) for start in range(0, n, steps)]
+    if reverse:
+        bounds = [(max(0, stop - steps), stop) for stop in range(n, 0, -steps)]
+    outputs = []
+    for start, stop in bounds:
+        output, state = call(grid[start:stop], state)
+        outputs.append(output)
+    return torch.cat(outputs[::-1] if reverse else outputs)
+
+
+def slice_steps(lstm: nn.LSTM, suffix: str, reverse: bool = False) -> int:
+    """:data:`PREDICT_STEPS` where one sequence (batch 1) of any length may
+    run through this direction's packed call in slices of that many steps
+    (:func:`run_in_slices`) with the result of one call over the whole
+    sequence, bit for bit; 0 (one call) where it does not or the direction
+    is not packed. oneDNN keeps a kernel for every sequence length it is
+    given; sliced, ``nlp(text)`` over a corpus meets at most
+    ``PREDICT_STEPS`` lengths per direction instead of one per text length
+    (about 0.16 MB each for ud.cfg's LSTMs, up to oneDNN's 1,024 kernels).
+    Checked once per direction, on a random sequence of ``PREDICT_STEPS + 5``
+    steps, when first asked."""
+    key = (suffix, reverse)
+    verdicts: Dict[Tuple[str, bool], int] = lstm.__dict__.setdefault(_SLICED, {})
+    if key not in verdicts:
+        call = packed_call(lstm, suffix, 1, reverse)
+        verdicts[key] = PREDICT_STEPS if call is not None and _slices_agree(lstm, call, reverse) else 0
+    return verdicts[key]
+
+
+def _slices_agree(lstm: nn.LSTM, call: DirectionCall, reverse: bool) -> bool:
+    try:
+        with torch.no_grad():
+            generator = torch.Generator().manual_seed(0)
+            x = torch.randn((PREDICT_STEPS + 5, 1, lstm.input_size), generator=generator).to(lstm.weight_ih_l0.dtype)
+            zeros = x.new_zeros((1, 1, lstm.hidden_size))
+            whole = call(x, (zeros, zeros))[0]
+            sliced = run_in_slices(call, x, (zeros, zeros), PREDICT_STEPS, reverse)
+    except (RuntimeError, TypeError, AttributeError):
+        return False
+    return torch.equal(whole, sliced)
+
+
 def packed_directions(lstm: nn.LSTM) -> int:
     """How many (direction, batch size) packings ``lstm`` holds and uses (for tests)."""
     return len({key[:2] for key, call in lstm.__dict__.get(_CALLS, {}).items() if call is not None})
 
 
-__all__ = ["direction_call", "packed_call", "packed_directions"]
+__all__ = ["direction_call", "packed_call", "packed_directions", "run_in_slices", "slice_steps"]

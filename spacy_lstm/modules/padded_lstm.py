@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from .onednn_lstm import PREDICT_STEPS, WEIGHT_NAMES, direction_call
+from .onednn_lstm import PREDICT_STEPS, WEIGHT_NAMES, direction_call, run_in_slices
 
 
 #: A bucket's grid may hold at most this many times its real rows (plus
@@ -82,19 +82,6 @@ def predict_steps(n: int) -> int:
     ``n``: ``grid_size(n)`` up to :data:`PREDICT_STEPS`, beyond it the next
     multiple of it."""
     return grid_size(n) if n <= PREDICT_STEPS else -(-n // PREDICT_STEPS) * PREDICT_STEPS
-
-
-def run_in_slices(call, grid: torch.Tensor, state, steps: int = PREDICT_STEPS):
-    """``call(grid, state)[0]`` for a ``(time, batch, features)`` grid run
-    ``steps`` steps at a time (0: in one call), each slice starting from the
-    ``(h, c)`` the previous one ended in: the same recurrence."""
-    if not steps or grid.shape[0] <= steps:
-        return call(grid, state)[0]
-    outputs = []
-    for start in range(0, grid.shape[0], steps):
-        output, state = call(grid[start:start + steps], state)
-        outputs.append(output)
-    return torch.cat(outputs)
 
 
 def grid_shape_bound(max_length: int, max_sequences: int, chunk: int = 0) -> int:
