@@ -53,11 +53,11 @@ if [ ! -d "$OUT/vectors" ]; then
 fi
 if [ ! -d "$OURS" ]; then
   python bench/accuracy.py --split "$UD" --vectors "$OUT/vectors" --contenders ours --steps 100 \
-    --eval-frequency 100 --threads 1 --seed 0 --out "$OUT/UD" > "$OUT/UD.log" 2>&1
+    --eval-frequency 100 --threads 1 --seed 0 --out "$OUT/UD" > "$OUT/UD.log" 2>&1 || { tail -20 "$OUT/UD.log"; exit 1; }
 fi
 if [ ! -d "$MD" ] || [ ! -d "$BILSTM" ]; then
   python bench/accuracy.py --split "$UD" --vectors "$OUT/vectors" --contenders calamancy_md,bilstm --steps 100 \
-    --eval-frequency 100 --threads 1 --seed 0 --out "$OUT/SM" > "$OUT/SM.log" 2>&1
+    --eval-frequency 100 --threads 1 --seed 0 --out "$OUT/SM" > "$OUT/SM.log" 2>&1 || { tail -20 "$OUT/SM.log"; exit 1; }
 fi
 
 echo "== 2. speed (each pipeline in its own process)"
