@@ -96,15 +96,20 @@ def _pack(lstm: nn.LSTM, suffix: str, batch: int):
         return None
 
 
+def _probe(lstm: nn.LSTM, steps: int, batch: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """A seeded random ``(steps, batch, input)`` input in the LSTM's dtype and a zero state, for the checks."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn((steps, batch, lstm.input_size), generator=generator).to(lstm.weight_ih_l0.dtype)
+    return x, x.new_zeros((1, batch, lstm.hidden_size))
+
+
 def _checked_call(lstm: nn.LSTM, suffix: str, batch: int, packed, reverse: bool) -> Optional[DirectionCall]:
     """The packed call, or None where it fails or gives another result than
     ``torch.lstm`` (run on the reversed sequence for ``reverse``)."""
     call = _packed_call(lstm, suffix, packed, reverse)
     try:
         with torch.no_grad():
-            generator = torch.Generator().manual_seed(0)
-            x = torch.randn((5, batch, lstm.input_size), generator=generator).to(lstm.weight_ih_l0.dtype)
-            zeros = x.new_zeros((1, batch, lstm.hidden_size))
+            x, zeros = _probe(lstm, 5, batch)
             expected = _plain_call(lstm, suffix, reverse)(x, (zeros, zeros))
             got = call(x, (zeros, zeros))
     except (RuntimeError, TypeError, AttributeError):
@@ -160,14 +165,21 @@ def run_in_slices(call: DirectionCall, grid: torch.Tensor, state: State, steps: 
     n = grid.shape[0]
     if not steps or n <= steps:
         return call(grid, state)[0]
-    bounds = [(start, min(start + steps, n)) for start in range(0, n, steps)]
     if reverse:
         bounds = [(max(0, stop - steps), stop) for stop in range(n, 0, -steps)]
+    else:
+        bounds = [(start, min(start + steps, n)) for start in range(0, n, steps)]
     outputs = []
     for start, stop in bounds:
         output, state = call(grid[start:stop], state)
         outputs.append(output)
     return torch.cat(outputs[::-1] if reverse else outputs)
+
+
+#: Length of the sequence the slicing check compares (whole call against
+#: slices): longer than the tests' documents, so gemm row blocks of several
+#: sizes take part.
+SLICE_CHECK_STEPS = 4 * PREDICT_STEPS + 5
 
 
 def slice_steps(lstm: nn.LSTM, suffix: str, reverse: bool = False) -> int:
@@ -179,8 +191,9 @@ def slice_steps(lstm: nn.LSTM, suffix: str, reverse: bool = False) -> int:
     given; sliced, ``nlp(text)`` over a corpus meets at most
     ``PREDICT_STEPS`` lengths per direction instead of one per text length
     (about 0.16 MB each for ud.cfg's LSTMs, up to oneDNN's 1,024 kernels).
-    Checked once per direction, on a random sequence of ``PREDICT_STEPS + 5``
-    steps, when first asked."""
+    Checked once per direction, on a random sequence of
+    :data:`SLICE_CHECK_STEPS` steps (four full slices and a short one),
+    when first asked."""
     key = (suffix, reverse)
     verdicts: Dict[Tuple[str, bool], int] = lstm.__dict__.setdefault(_SLICED, {})
     if key not in verdicts:
@@ -192,9 +205,7 @@ def slice_steps(lstm: nn.LSTM, suffix: str, reverse: bool = False) -> int:
 def _slices_agree(lstm: nn.LSTM, call: DirectionCall, reverse: bool) -> bool:
     try:
         with torch.no_grad():
-            generator = torch.Generator().manual_seed(0)
-            x = torch.randn((PREDICT_STEPS + 5, 1, lstm.input_size), generator=generator).to(lstm.weight_ih_l0.dtype)
-            zeros = x.new_zeros((1, 1, lstm.hidden_size))
+            x, zeros = _probe(lstm, SLICE_CHECK_STEPS, 1)
             whole = call(x, (zeros, zeros))[0]
             sliced = run_in_slices(call, x, (zeros, zeros), PREDICT_STEPS, reverse)
     except (RuntimeError, TypeError, AttributeError):
