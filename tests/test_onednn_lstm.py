@@ -1,12 +1,11 @@
 """bfloat16 prediction LSTMs with their weights packed for oneDNN once (modules/onednn_lstm.py)."""
-import copy
 
 import pytest
 import torch
 
 from spacy_lstm.modules import onednn_lstm
 from spacy_lstm.modules.onednn_lstm import direction_call, packed_directions
-from spacy_lstm.modules.precision import cpu_has_native_bf16
+from spacy_lstm.modules.precision import cpu_has_native_bf16, prediction_copy
 from spacy_lstm.modules.residual_lstm import ResidualLSTM
 
 needs_bf16 = pytest.mark.skipif(not cpu_has_native_bf16() or not onednn_lstm._OPS_AVAILABLE,
@@ -16,9 +15,7 @@ needs_bf16 = pytest.mark.skipif(not cpu_has_native_bf16() or not onednn_lstm._OP
 def _bf16_twin(input_size=12, hidden=8, bidirectional=True, seed=0):
     torch.manual_seed(seed)
     lstm = torch.nn.LSTM(input_size, hidden, bidirectional=bidirectional)
-    twin = copy.deepcopy(lstm).to(torch.bfloat16).eval()
-    twin.requires_grad_(False)
-    return twin
+    return prediction_copy(lstm, {}, torch.bfloat16)
 
 
 def _torch_lstm(lstm, suffix, x, state):
@@ -65,8 +62,8 @@ def test_a_packing_that_disagrees_with_torch_lstm_is_not_used(monkeypatch):
     torch.lstm's result leaves torch.lstm in charge."""
     real = onednn_lstm._packed_call
 
-    def off_by_one(lstm, suffix, packed):
-        call = real(lstm, suffix, packed)
+    def off_by_one(lstm, suffix, packed, reverse=False):
+        call = real(lstm, suffix, packed, reverse)
         return lambda x, state: (lambda out: (out[0] + 1, out[1]))(call(x, state))
 
     monkeypatch.setattr(onednn_lstm, "_packed_call", off_by_one)
@@ -100,7 +97,7 @@ def test_bf16_prediction_is_the_same_with_and_without_packing(monkeypatch):
         stack = ResidualLSTM(16, 12, depth=2, bidirectional=True, inference_bf16=True).eval()
         with torch.no_grad():
             results[packed] = (stack(X[:23], lengths[:1]), stack(X, lengths))
-        twins = [module for module in stack._bf16_copies.values()]
+        twins = [module for module in stack._prediction_copies.values()]
         used = sum(packed_directions(twin[3]) for twin in twins if isinstance(twin[3], torch.nn.LSTM))
         assert (used > 0) is packed
     for a, b in zip(results[True], results[False]):
@@ -117,7 +114,6 @@ def test_float32_prediction_copy_runs_packed_and_equals_the_module(bidirectional
     weights packed once, and returns what the nn.LSTM module itself returns
     for the doc, bit for bit, at every length (one packing per direction)."""
     from spacy_lstm.modules.direct_lstm import lstm_one_sequence
-    from spacy_lstm.modules.precision import prediction_copy
 
     torch.manual_seed(0)
     lstm = torch.nn.LSTM(12, 8, bidirectional=bidirectional)
@@ -167,7 +163,6 @@ def test_float32_one_doc_meets_a_bounded_set_of_lengths(monkeypatch):
     (longer docs in slices), plus the one-off check's lengths."""
     from spacy_lstm.modules.direct_lstm import lstm_one_sequence
     from spacy_lstm.modules.onednn_lstm import PREDICT_STEPS, SLICE_CHECK_STEPS
-    from spacy_lstm.modules.precision import prediction_copy
 
     seen = _recording_packed_calls(monkeypatch)
     torch.manual_seed(0)
@@ -189,7 +184,6 @@ def test_slices_that_change_the_result_are_not_used(monkeypatch):
     bits, a long doc runs in one call, and the result is the module's."""
     from spacy_lstm.modules.direct_lstm import lstm_one_sequence
     from spacy_lstm.modules.onednn_lstm import slice_steps
-    from spacy_lstm.modules.precision import prediction_copy
 
     real = onednn_lstm.run_in_slices
     monkeypatch.setattr(onednn_lstm, "run_in_slices", lambda *args: real(*args) + 1e-3)
