@@ -194,6 +194,9 @@ def test_refusals_write_nothing(pipeline, corpus, tmp_path):
     code, output = invoke("annotate", pipeline, corpus, tmp_path / "x", "--n-process", "2",
                           "--threads-per-process", "2")
     assert code == 2 and "--threads-per-process" in failure_line(output)
+    code, output = invoke("annotate", pipeline, corpus, tmp_path / "y", "--mmap-threshold-mb", "33")
+    assert code == 2 and failure_line(output).endswith("--mmap-threshold-mb must be 0-32, got 33")
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 
 
 def test_the_annotate_benchmark_runs(pipeline, tmp_path):

@@ -8,6 +8,7 @@
 * :mod:`.worker`: a whole shard annotated and serialized by a worker;
 * :mod:`.local`: one machine, in this process or a pool of workers;
 * :mod:`.pool`: the worker processes (forkserver, ready bound, die with the command);
+* :mod:`.heap`: large blocks back to the system in the processes that annotate (peak RSS);
 * :mod:`.ray_engine`: a Ray cluster (Ray Data, an actor pool), same layout.
 """
 from .inputs import AnnotateInputError, Record, iter_records

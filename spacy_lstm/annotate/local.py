@@ -9,6 +9,7 @@ from typing import Any, Dict, Optional, Sequence
 from spacy.language import Language
 
 from ..progress import progress_bar
+from .heap import set_mmap_threshold
 from .inputs import is_line_input
 from .plan import ShardPlan, shard_descriptors, source_ranges
 from .pool import annotate_in_workers
@@ -26,15 +27,20 @@ def annotate_local(
     skip_bad: bool = False,
     progress: bool = True,
     source: Optional[str] = None,
+    mmap_threshold_mb: int = 0,
 ) -> Dict[str, Any]:
     """Annotate the inputs into ``writer``'s shards; returns the final manifest.
 
     source: where ``nlp`` was loaded from (a package name or directory); with
     ``n_process`` > 1 and .txt/.jsonl inputs, worker processes load it
-    (:mod:`.pool`)."""
+    (:mod:`.pool`).
+    mmap_threshold_mb: :func:`.heap.set_mmap_threshold` in the processes
+    that annotate (this one too where it annotates; 0: glibc's default)."""
     plan = ShardPlan(inputs, writer, shard_size, limit, skip_bad, nlp.max_length)
     if n_process > 1 and source is not None and all(is_line_input(p) for p in inputs):
-        return _annotate_in_pool(source, inputs, writer, plan, n_process, batch_size, skip_bad, progress)
+        return _annotate_in_pool(source, inputs, writer, plan, n_process, batch_size, skip_bad, progress,
+                                 mmap_threshold_mb)
+    set_mmap_threshold(mmap_threshold_mb)  # nlp.pipe's own worker processes fork from this one
     written: Dict[int, Dict[str, Any]] = {}
     current: Optional[int] = None
     docs, records = [], []
@@ -69,12 +75,13 @@ def _annotate_in_pool(
     batch_size: int,
     skip_bad: bool,
     progress: bool,
+    mmap_threshold_mb: int = 0,
 ) -> Dict[str, Any]:
     """``n_process`` workers (:mod:`.pool`) annotate and serialize whole shards; written in order."""
     written: Dict[int, Dict[str, Any]] = {}
     start, words = time.perf_counter(), 0
     results = annotate_in_workers(source, inputs, writer.jsonl, skip_bad, batch_size, n_process,
-                                  shard_descriptors(plan, inputs))
+                                  shard_descriptors(plan, inputs), mmap_threshold_mb=mmap_threshold_mb)
     with progress_bar(desc="Annotating", unit="doc", disable=not progress) as bar:
         for result in results:
             written[result["shard"]] = writer.write_serialized(

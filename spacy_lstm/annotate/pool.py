@@ -68,7 +68,7 @@ def _die_with(parent_pid: int) -> None:
 
 
 def _start(parent_pid: int, ready: Any, pipeline: str, inputs: List[str], jsonl: bool, skip_bad: bool,
-           batch_size: int) -> None:
+           batch_size: int, mmap_threshold_mb: int) -> None:
     """A worker's initializer: quiet on Ctrl-C (the command handles it),
     bound to the command's life, the pipeline loaded, then ready."""
     global _ANNOTATOR
@@ -76,7 +76,7 @@ def _start(parent_pid: int, ready: Any, pipeline: str, inputs: List[str], jsonl:
     _die_with(parent_pid)
     from .worker import ShardAnnotator
 
-    _ANNOTATOR = ShardAnnotator(pipeline, inputs, jsonl, skip_bad, batch_size)
+    _ANNOTATOR = ShardAnnotator(pipeline, inputs, jsonl, skip_bad, batch_size, mmap_threshold_mb)
     ready.put(os.getpid())
 
 
@@ -146,11 +146,13 @@ def annotate_in_workers(
     n_process: int,
     descriptors: Iterable[Dict[str, Any]],
     start_timeout: Optional[float] = None,
+    mmap_threshold_mb: int = 0,
 ) -> Iterator[Dict[str, Any]]:
     """Annotate the shards of ``descriptors`` in ``n_process`` workers; yields
     each shard's result (:meth:`.worker.ShardAnnotator.annotate`) in order.
 
     pipeline: a package name or directory each worker loads.
+    mmap_threshold_mb: each worker's :func:`.heap.set_mmap_threshold` (0: glibc's default).
     Raises :class:`WorkerError` (one line) if a worker does not start within
     ``start_timeout`` (default :data:`START_TIMEOUT`) seconds or dies.
     """
@@ -159,7 +161,8 @@ def annotate_in_workers(
     ready = context.Queue()
     executor = ProcessPoolExecutor(
         n_process, mp_context=context, initializer=_start,
-        initargs=(os.getpid(), ready, pipeline, [str(p) for p in inputs], jsonl, skip_bad, batch_size),
+        initargs=(os.getpid(), ready, pipeline, [str(p) for p in inputs], jsonl, skip_bad, batch_size,
+                  mmap_threshold_mb),
     )
     pending: List[Future] = []
     todo = iter(descriptors)

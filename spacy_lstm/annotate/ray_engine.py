@@ -59,11 +59,13 @@ def annotate_ray(
     skip_bad: bool = False,
     progress: bool = True,
     max_chars: int = 0,
+    mmap_threshold_mb: int = 0,
 ) -> Dict[str, Any]:
     """Annotate the inputs on a Ray cluster into ``writer``'s shards.
 
     max_chars: the pipeline's ``nlp.max_length`` (longer docs are bad lines),
-    as the actors' pipeline has it."""
+    as the actors' pipeline has it. mmap_threshold_mb: each actor's
+    :func:`.heap.set_mmap_threshold` (0: glibc's default)."""
     try:
         import ray
     except ImportError:
@@ -81,7 +83,8 @@ def annotate_ray(
         dataset = ray.data.from_items(descriptors).map_batches(
             ShardAnnotator,
             fn_constructor_kwargs={"pipeline": str(Path(pipeline).resolve()) if Path(pipeline).exists() else pipeline, "inputs": [str(p) for p in inputs],
-                                   "jsonl": writer.jsonl, "skip_bad": skip_bad, "batch_size": batch_size},
+                                   "jsonl": writer.jsonl, "skip_bad": skip_bad, "batch_size": batch_size,
+                                   "mmap_threshold_mb": mmap_threshold_mb},
             batch_size=1,
             # one shard at a time per actor: shards are long tasks, and a shard
             # queued behind a busy actor while another idles costs a whole

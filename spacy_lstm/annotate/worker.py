@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Union
 
 from spacy.language import Language
 
+from .heap import set_mmap_threshold
 from .inputs import read_segment
 from .shards import serialize_shard
 
@@ -20,9 +21,12 @@ class ShardAnnotator:
     """Annotates shards given by their descriptors; loads the pipeline once."""
 
     def __init__(self, pipeline: Union[str, Language], inputs: List[str], jsonl: bool, skip_bad: bool,
-                 batch_size: int) -> None:
+                 batch_size: int, mmap_threshold_mb: int = 0) -> None:
         """pipeline: a loaded pipeline (the forked workers inherit it), or a
-        package name or path that a Ray actor loads, with one torch thread."""
+        package name or path that a Ray actor loads, with one torch thread.
+        mmap_threshold_mb: :func:`.heap.set_mmap_threshold` for this process
+        first (a worker's or actor's own; 0: unchanged)."""
+        set_mmap_threshold(mmap_threshold_mb)
         if isinstance(pipeline, str):
             import spacy
             import torch

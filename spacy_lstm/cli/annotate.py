@@ -7,6 +7,7 @@ from spacy.cli._util import Arg, Opt
 from wasabi import msg
 
 from ..documents import FORMATS_HELP
+from ..annotate.heap import DEFAULT_MMAP_THRESHOLD_MB, MAX_MMAP_THRESHOLD_MB
 from ..errors import UsageError
 from ._app import lstm_app, run_and_exit
 
@@ -27,6 +28,7 @@ def annotate_cli(
     jsonl: bool = Opt(False, "--jsonl", help="Also write each shard as JSONL (tokens, POS, lemma, head, dep, entities, cats)"),
     engine: str = Opt("local", "--engine", help="'local' (this machine) or 'ray' (a Ray cluster: pip install 'spacy-lstm[ray]'; RAY_ADDRESS or a local cluster)"),
     actors: int = Opt(2, "--actors", help="--engine ray: actors, each loading the pipeline once"),
+    mmap_threshold_mb: int = Opt(DEFAULT_MMAP_THRESHOLD_MB, "--mmap-threshold-mb", help=f"glibc only: in the processes that annotate, blocks of at least this many MB (0-{MAX_MMAP_THRESHOLD_MB}) come from mmap and go back to the system when freed, so the largest batches' buffers are not kept; 0 = glibc's default"),
     quiet: bool = Opt(False, "--quiet", "-q", help="No progress output"),
     # fmt: on
 ) -> None:
@@ -41,6 +43,8 @@ def annotate_cli(
                                    ("--limit", limit, 0), ("--actors", actors, 1)):
             if value < least:
                 raise UsageError(f"{name} must be >= {least}, got {value}")
+        if not 0 <= mmap_threshold_mb <= MAX_MMAP_THRESHOLD_MB:
+            raise UsageError(f"--mmap-threshold-mb must be 0-{MAX_MMAP_THRESHOLD_MB}, got {mmap_threshold_mb}")
         if engine not in ("local", "ray"):
             raise UsageError(f"--engine must be 'local' or 'ray', got {engine!r}")
         if threads_per_process > 1 and n_process > 1:
@@ -69,13 +73,15 @@ def annotate_cli(
                 from ..annotate.ray_engine import annotate_ray
 
                 manifest = annotate_ray(pipeline, paths, writer, shard_size, actors, batch_size, limit, skip_bad,
-                                        progress=not quiet, max_chars=nlp.max_length)
+                                        progress=not quiet, max_chars=nlp.max_length,
+                                        mmap_threshold_mb=mmap_threshold_mb)
             else:
                 from ..annotate.local import annotate_local
 
                 source = str(Path(pipeline).resolve()) if Path(pipeline).exists() else pipeline
                 manifest = annotate_local(nlp, paths, writer, shard_size, n_process, batch_size, limit, skip_bad,
-                                          progress=not quiet, source=source)
+                                          progress=not quiet, source=source,
+                                          mmap_threshold_mb=mmap_threshold_mb)
         finally:
             writer.close()  # the lock on OUT (the end of the process releases it too)
         bad = f"; {len(manifest['bad_lines'])} bad lines skipped (listed in manifest.json)" if manifest["bad_lines"] else ""
