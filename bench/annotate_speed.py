@@ -7,8 +7,9 @@ setting, and the peak RSS of the largest process of the run: the
 largest ``VmHWM`` of the command and every process under it (workers are
 the forkserver's children, which ``ru_maxrss`` of the command's children
 does not see), read from ``/proc`` every 0.1 s, and ``ru_maxrss`` where
-there is no ``/proc``. Settings: 1 process; ``--n-process 2`` (1 thread each); with
-``--ray``, the Ray engine on a local cluster with 2 actors.
+there is no ``/proc``. Settings: 1 process; ``--n-process 2`` (1 thread each);
+``2-glibc``: the same with glibc's own mmap threshold (``--mmap-threshold-mb
+0``); with ``--ray``, the Ray engine on a local cluster with 2 actors.
 
     python bench/annotate_speed.py PIPELINE ../shared/data/raw/tl_raw_permissive.txt \
         --limit-lines 20000 --repeat 1 --ray
@@ -40,6 +41,8 @@ PRECISIONS = ("fp32", "bf16", "auto")
 SETTINGS = {
     "1": ["--n-process", "1"],
     "2": ["--n-process", "2"],
+    # the same with glibc's own mmap threshold (annotate's default is 1 MB: spacy_lstm/annotate/heap.py)
+    "2-glibc": ["--n-process", "2", "--mmap-threshold-mb", "0"],
     "ray": ["--engine", "ray", "--actors", "2"],
 }
 
