@@ -196,3 +196,29 @@ def test_slices_that_change_the_result_are_not_used(monkeypatch):
         assert torch.equal(lstm_one_sequence(twin, x), lstm(x.unsqueeze(1))[0].squeeze(1))
     assert slice_steps(twin, "_l0") == slice_steps(twin, "_l0_reverse", True) == 0
     assert all(150 in lengths for lengths in seen.values())
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_slices_cover_the_sequence_in_order_and_none_is_one_step(reverse):
+    """run_in_slices over every length up to five slices: each slice has
+    2 to PREDICT_STEPS steps (a one-row product runs on another oneDNN path,
+    with other float32 bits on an AVX-512 EPYC), they cover the sequence in
+    the call's direction, and the state runs through them: the result is
+    the one call's (a running sum, forwards or backwards)."""
+    from spacy_lstm.modules.onednn_lstm import PREDICT_STEPS, run_in_slices
+
+    def running_sum(x, state):
+        sizes.append(x.shape[0])
+        steps = x.flip(0) if reverse else x
+        out = steps.cumsum(0) + state[0]
+        return (out.flip(0) if reverse else out), (out[-1:], state[1])
+
+    for n in range(1, 5 * PREDICT_STEPS + 2):
+        sizes = []
+        x = torch.arange(1, n + 1, dtype=torch.float64).view(n, 1, 1)
+        start = torch.full((1, 1, 1), 0.5, dtype=torch.float64)
+        got = run_in_slices(running_sum, x, (start, start), PREDICT_STEPS, reverse)
+        sizes_sliced, sizes = sizes, []
+        assert torch.equal(got, running_sum(x, (start, start))[0]), n
+        assert sum(sizes_sliced) == n and max(sizes_sliced) <= PREDICT_STEPS
+        assert n == 1 or min(sizes_sliced) >= 2, (n, sizes_sliced)
