@@ -20,6 +20,7 @@ of the original makes a new copy), so the packed weights stored on them
 cannot go stale. Any other LSTM (training, frozen weights that a load may
 overwrite, the GPU) runs ``torch.lstm``.
 """
+from itertools import accumulate
 from typing import Callable, Dict, Optional, Tuple
 
 import torch
@@ -169,14 +170,15 @@ def run_in_slices(call: DirectionCall, grid: torch.Tensor, state: State, steps: 
     n = grid.shape[0]
     if not steps or n <= steps:
         return call(grid, state)[0]
+    # slice lengths in the order the call runs them: full slices, then the rest
+    sizes = [steps] * (n // steps) + ([n % steps] if n % steps else [])
+    if sizes[-1] == 1:
+        sizes[-2:] = [steps - 1, 2]
+    ends = list(accumulate(sizes))
     if reverse:
-        bounds = [(max(0, stop - steps), stop) for stop in range(n, 0, -steps)]
-        if bounds[-1][1] - bounds[-1][0] == 1:
-            bounds[-2:] = [(2, bounds[-2][1]), (0, 2)]
+        bounds = [(n - end, n - end + size) for size, end in zip(sizes, ends)]
     else:
-        bounds = [(start, min(start + steps, n)) for start in range(0, n, steps)]
-        if bounds[-1][1] - bounds[-1][0] == 1:
-            bounds[-2:] = [(bounds[-2][0], n - 2), (n - 2, n)]
+        bounds = [(end - size, end) for size, end in zip(sizes, ends)]
     outputs = []
     for start, stop in bounds:
         output, state = call(grid[start:stop], state)
